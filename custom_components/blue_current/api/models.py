@@ -1,0 +1,266 @@
+"""Immutable, typed views of what the Blue Current service reports.
+
+The parsers (``parsing.py``) are the only code that builds these from server JSON; everything
+else, the integration included, only reads them. Each model compares by value, so a consumer can
+tell with ``==`` whether an update changed anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from enum import StrEnum
+
+
+class VehicleStatus(StrEnum):
+    """What the charge point sees of the vehicle (IEC 61851 states A-F)."""
+
+    STANDBY = "standby"
+    VEHICLE_DETECTED = "vehicle_detected"
+    READY = "ready"
+    NO_POWER = "no_power"
+    VEHICLE_ERROR = "vehicle_error"
+
+
+class Activity(StrEnum):
+    """What a charge point is doing, as the service names it."""
+
+    AVAILABLE = "available"
+    CHARGING = "charging"
+    UNAVAILABLE = "unavailable"  # blocked by its owner (SET_INOPERATIVE)
+    ERROR = "error"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The account an API token belongs to."""
+
+    customer_id: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Setting[T]:
+    """A setting value and whether this account may change it (the service's ``permission``)."""
+
+    value: T
+    editable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChargePoint:
+    """One charge point of the account (an item of ``CHARGE_POINTS``)."""
+
+    evse_id: str
+    model_type: str
+    # The service's name; may be empty. ``display_name`` is what a user should see.
+    name: str
+    smart_charging: bool
+    chargepoint_type: str | None = None
+    is_cable: bool | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name, or the evse id when the owner never named it."""
+        return self.name or self.evse_id
+
+
+@dataclass(frozen=True, slots=True)
+class ChargePointStatus:
+    """The live status of one charge point (``CH_STATUS``).
+
+    A field is ``None`` when the service did not send it.
+    """
+
+    evse_id: str
+    activity: Activity | None = None
+    vehicle_status: VehicleStatus | None = None
+    voltage_l1: float | None = None
+    voltage_l2: float | None = None
+    voltage_l3: float | None = None
+    current_l1: float | None = None
+    current_l2: float | None = None
+    current_l3: float | None = None
+    session_energy_kwh: float | None = None  # actual_kwh
+    session_cost: float | None = None  # total_cost, EUR
+    session_start: datetime | None = None
+    session_stop: datetime | None = None
+    offline_since: datetime | None = None
+    max_usage: float | None = None  # A
+    smart_charging_max_usage: float | None = None  # A
+    max_offline: float | None = None  # A
+    boosting: bool | None = None
+    # The names of the data fields the service sent, so that consumers can tell "never sent"
+    # from "sent as empty" (an entity is only created for data that is reported).
+    reported: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def power_kw(self) -> float | None:
+        """Power drawn: the sum over phases of voltage times current, in kW."""
+        pairs = (
+            (self.voltage_l1, self.current_l1),
+            (self.voltage_l2, self.current_l2),
+            (self.voltage_l3, self.current_l3),
+        )
+        known = [(v, i) for v, i in pairs if v is not None and i is not None]
+        if not known:
+            return None
+        return round(sum(v * i for v, i in known) / 1000, 3)
+
+    @property
+    def average_voltage(self) -> float | None:
+        """Average over the phases that carry a voltage."""
+        return _average_of_active(self.voltage_l1, self.voltage_l2, self.voltage_l3)
+
+    @property
+    def average_current(self) -> float | None:
+        """Average over the phases that carry a current."""
+        return _average_of_active(self.current_l1, self.current_l2, self.current_l3)
+
+    def current_left(self, smart_charging: bool) -> float | None:
+        """Amperes still available: the applicable maximum minus the average current."""
+        limit = self.smart_charging_max_usage if smart_charging else self.max_usage
+        if limit is None:
+            return None
+        return round(limit - (self.average_current or 0.0), 1)
+
+
+@dataclass(frozen=True, slots=True)
+class DelayedCharging:
+    """The delayed-charging smart-charging profile: charge only inside a weekly window."""
+
+    enabled: bool
+    start_time: time | None = None
+    end_time: time | None = None
+    days: tuple[int, ...] = ()  # 1 = Monday ... 7 = Sunday
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBasedCharging:
+    """The price-based smart-charging profile: charge when energy is cheapest."""
+
+    enabled: bool
+    departure_time: time | None = None  # expected_leave_time
+    expected_kwh: float | None = None
+    minimum_kwh: float | None = None
+    minimum_pct: int | None = None
+    battery_size_kwh: float | None = None
+    current_battery_pct: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargePointSettings:
+    """The settings of one charge point (``CH_SETTINGS``)."""
+
+    evse_id: str
+    plug_and_charge: Setting[bool] | None = None
+    public_charging: Setting[bool] | None = None
+    smart_charging: bool | None = None
+    name: str | None = None  # chargepoint_name
+    led_intensity: int | None = None
+    delayed_charging: DelayedCharging | None = None
+    price_based_charging: PriceBasedCharging | None = None
+
+    @property
+    def linked_charge_cards_only(self) -> Setting[bool] | None:
+        """The negation of public charging, as the Blue Current app shows it."""
+        if self.public_charging is None:
+            return None
+        return Setting(not self.public_charging.value, self.public_charging.editable)
+
+
+@dataclass(frozen=True, slots=True)
+class GridStatus:
+    """Currents at the account's grid connection (``GRID_STATUS`` / ``GRID_CURRENT``)."""
+
+    current_l1: float | None = None
+    current_l2: float | None = None
+    current_l3: float | None = None
+    grid_id: str | None = None
+    max_installed: float | None = None  # A
+    max_reserved: float | None = None  # A
+
+    @property
+    def average_current(self) -> float | None:
+        """Average over the phases that carry a current."""
+        return _average_of_active(self.current_l1, self.current_l2, self.current_l3)
+
+    @property
+    def max_current(self) -> float | None:
+        """The highest phase current."""
+        known = [c for c in (self.current_l1, self.current_l2, self.current_l3) if c is not None]
+        return max(known) if known else None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeCard:
+    """A charge card of the account; ``uid`` is what starts a session."""
+
+    uid: str
+    card_id: str
+    name: str
+    valid: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideSchedule:
+    """A scheduled override of the current that charge points may use."""
+
+    schedule_id: str
+    charge_points: tuple[str, ...]
+    start_time: time | None
+    stop_time: time | None
+    start_days: tuple[str, ...]  # "MO" ... "SU"
+    stop_days: tuple[str, ...]
+    current: float  # A
+
+
+@dataclass(frozen=True, slots=True)
+class CommandAcknowledgement:
+    """The service's answer to a command on one charge point (``STATUS_<COMMAND>``)."""
+
+    command: str
+    evse_id: str | None
+    error: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the service reported no error."""
+        return not self.error
+
+
+@dataclass(frozen=True, slots=True)
+class ChargePointData:
+    """Everything known about one charge point."""
+
+    charge_point: ChargePoint
+    status: ChargePointStatus | None = None
+    settings: ChargePointSettings | None = None
+
+    @property
+    def smart_charging(self) -> bool:
+        """Whether a smart-charging profile applies (settings win over the list)."""
+        if self.settings is not None and self.settings.smart_charging is not None:
+            return self.settings.smart_charging
+        return self.charge_point.smart_charging
+
+
+@dataclass(frozen=True, slots=True)
+class AccountData:
+    """Everything known about the account: the client replaces it whole on every change."""
+
+    charge_points: dict[str, ChargePointData] = field(default_factory=dict)
+    grid: GridStatus | None = None
+    cards: tuple[ChargeCard, ...] | None = None
+
+
+def _average_of_active(*values: float | None) -> float | None:
+    """Average over the non-zero values; 0 when all are zero, None when none is known."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    active = [v for v in known if v]
+    if not active:
+        return 0.0
+    return round(sum(active) / len(active), 1)

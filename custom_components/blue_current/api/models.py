@@ -91,8 +91,9 @@ class ChargePointStatus:
     smart_charging_max_usage: float | None = None  # A
     max_offline: float | None = None  # A
     boosting: bool | None = None
-    # The names of the data fields the service sent, so that consumers can tell "never sent"
-    # from "sent as empty" (an entity is only created for data that is reported).
+    # The names of the data fields the service sent, as it spells them (``"actual_v1"``,
+    # ``"total_cost"``, ...), so that consumers can tell "never sent" from "sent as empty" (an
+    # entity is only created for data that is reported). Partial pushes add to the set.
     reported: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
@@ -264,3 +265,45 @@ def _average_of_active(*values: float | None) -> float | None:
     if not active:
         return 0.0
     return round(sum(active) / len(active), 1)
+
+
+class UpdateKind(StrEnum):
+    """Which part of ``AccountData`` an ``Update`` reports as changed."""
+
+    CHARGE_POINTS = "charge_points"  # charge points appeared or disappeared, or their details
+    STATUS = "status"
+    SETTINGS = "settings"
+    GRID = "grid"
+    CARDS = "cards"
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What changed in the client's data; ``evse_id`` is None for account-wide parts."""
+
+    kind: UpdateKind
+    evse_id: str | None = None
+
+
+@dataclass(slots=True)
+class ConnectionStats:
+    """Counters of the client's connections, for diagnostics.
+
+    ``BlueCurrentClient.stats`` hands out a copy: changing it changes nothing in the client.
+    """
+
+    connections_opened: int = 0
+    messages_received: int = 0
+    # Malformed messages (bad JSON, binary frames, wrong or missing fields), dropped unread.
+    messages_dropped: int = 0
+    # Well-formed messages with an object this client does not know, ignored.
+    messages_unknown: int = 0
+    errors_received: int = 0  # ERROR objects
+    requests_sent: int = 0
+    commands_refused: int = 0
+    commands_timed_out: int = 0
+    listener_failures: int = 0
+    connected_since: datetime | None = None
+    last_message_at: datetime | None = None
+    # Why the last long connection ended, in words without credentials.
+    last_disconnect_reason: str | None = None

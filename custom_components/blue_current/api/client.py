@@ -1,0 +1,832 @@
+"""The Blue Current client: one account, its short requests and its long-lived connection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+import contextlib
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time
+import logging
+from typing import Any, NoReturn, cast
+
+import aiohttp
+
+from . import requests
+from .connection import close_error, open_websocket, request_limit_reached
+from .const import DEFAULT_URL, ERROR_INVALID_AUTH_TOKEN, ERROR_REQUEST_LIMIT
+from .exceptions import (
+    BlueCurrentConnectionError,
+    BlueCurrentError,
+    CommandRefusedError,
+    CommandTimeoutError,
+    InvalidApiTokenError,
+    NotConnectedError,
+    ParseError,
+)
+from .models import (
+    Account,
+    AccountData,
+    ChargePointData,
+    ChargePointSettings,
+    ConnectionStats,
+    OverrideSchedule,
+    Setting,
+    Update,
+    UpdateKind,
+)
+from .parsing import (
+    ServerMessage,
+    ServiceError,
+    parse_account,
+    parse_acknowledgement,
+    parse_charge_cards,
+    parse_charge_points,
+    parse_clear_confirmation,
+    parse_error,
+    parse_grid,
+    parse_message,
+    parse_override_schedule,
+    parse_override_schedules,
+    parse_setting_confirmation,
+    parse_settings,
+    parse_status,
+    parse_token_validation,
+    subject_evse_id,
+)
+from .pending import PendingRequest, PendingRequests
+from .requests import Request
+from .snapshot import Part, Snapshot
+
+_LOGGER = logging.getLogger(__name__)
+
+type UpdateListener = Callable[[Update], None]
+
+# Requests whose ERROR code 1 means the credentials, not one command, were refused.
+_SESSION_COMMANDS = frozenset({"VALIDATE_API_TOKEN", "GET_ACCOUNT", "HELLO"})
+_SNAPSHOT_PARTS = {"GET_CH_STATUS": Part.STATUS, "GET_CH_SETTINGS": Part.SETTINGS}
+_CONNECTION_ENDED = (
+    aiohttp.WSMsgType.CLOSE,
+    aiohttp.WSMsgType.CLOSING,
+    aiohttp.WSMsgType.CLOSED,
+    aiohttp.WSMsgType.ERROR,
+)
+_REDACTED = "**REDACTED**"
+
+
+@dataclass(eq=False)
+class _Connection:
+    """One long-lived websocket and what belongs to it alone."""
+
+    socket: aiohttp.ClientWebSocketResponse
+    # What its requests carry; a later re-validation does not change an open connection.
+    authorization: str = field(repr=False, default="")
+    pending: PendingRequests = field(default_factory=PendingRequests)
+    snapshot: Snapshot = field(default_factory=Snapshot)
+    ready: bool = False  # HELLO was answered
+    listening: bool = False
+    listed_charge_points: bool = False  # its first CHARGE_POINTS arrived
+    outbox: list[Request] = field(default_factory=list)  # requests a message calls for
+    end_error: BlueCurrentError | None = None  # set once it ended (or must end)
+    ended: bool = False
+
+
+class BlueCurrentClient:
+    """A client of one Blue Current account.
+
+    Short requests (``validate_token``, ``get_account``) open a connection each. The long
+    connection (``connect``, then ``listen``) keeps ``data`` current and carries commands.
+    The client never reconnects by itself: ``listen`` raises when the connection ends, and the
+    caller decides when to ``connect`` again. ``data`` survives reconnects.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_token: str,
+        url: str = DEFAULT_URL,
+        request_timeout: float = 10.0,
+        *,
+        heartbeat: float | None = 30.0,
+    ) -> None:
+        """Use ``session`` (the caller owns it) to reach ``url`` with ``api_token``.
+
+        ``request_timeout`` bounds every wait for an answer (and for a socket to close);
+        ``heartbeat`` is the websocket ping interval that detects dead connections.
+        """
+        self._session = session
+        self._api_token = api_token
+        self._url = url
+        self._request_timeout = request_timeout
+        self._heartbeat = heartbeat
+        self._session_token: str | None = None
+        self._customer_id: str | None = None
+        self._connection: _Connection | None = None
+        self._data = AccountData()
+        self._listeners: list[UpdateListener] = []
+        self._stats = ConnectionStats()
+        self._handlers: dict[str, Callable[[ServerMessage], object]] = {
+            "CHARGE_POINTS": self._on_charge_points,
+            "CH_STATUS": self._on_status,
+            "CH_SETTINGS": self._on_settings,
+            "GRID_STATUS": self._on_grid,
+            "GRID_CURRENT": self._on_grid,
+            "CHARGE_CARDS": self._on_cards,
+            "STATUS_SET_PLUG_AND_CHARGE": self._on_setting_confirmed,
+            "STATUS_SET_PUBLIC_CHARGING": self._on_setting_confirmed,
+            "LIST_OVERRIDE_CURRENT": parse_override_schedules,
+            "POST_SET_OVERRIDE_CURRENT": parse_override_schedule,
+            "POST_EDIT_OVERRIDE_CURRENT": parse_override_schedule,
+            "POST_CLEAR_OVERRIDE_CURRENT": parse_clear_confirmation,
+        }
+
+    def __repr__(self) -> str:
+        """Where it connects and for whom; never a token."""
+        return (
+            f"<BlueCurrentClient url={self._url!r} customer_id={self._customer_id!r} "
+            f"connected={self.connected}>"
+        )
+
+    # -----------------------------------------------------------------------------------------
+    # State
+
+    @property
+    def connected(self) -> bool:
+        """Whether the long connection is open and greeted."""
+        connection = self._connection
+        return (
+            connection is not None
+            and connection.ready
+            and not connection.ended
+            and not connection.socket.closed
+        )
+
+    @property
+    def data(self) -> AccountData:
+        """Everything known about the account; replaced whole on every change."""
+        return self._data
+
+    @property
+    def customer_id(self) -> str | None:
+        """The account's customer id, once the token was validated."""
+        return self._customer_id
+
+    @property
+    def stats(self) -> ConnectionStats:
+        """A copy of the connection counters."""
+        return replace(self._stats)
+
+    def add_listener(self, listener: UpdateListener) -> Callable[[], None]:
+        """Call ``listener(update)`` after every change of ``data``; returns the unsubscriber."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    # -----------------------------------------------------------------------------------------
+    # Short connections
+
+    async def validate_token(self) -> str:
+        """Check the API token; return the customer id. Opens a short connection."""
+        request = requests.validate_api_token(self._api_token)
+        answer = await self._ask_once(request, authorization=None)
+        try:
+            validation = parse_token_validation(answer)
+        except ParseError as err:
+            raise BlueCurrentConnectionError(f"Unreadable token validation ({err})") from None
+        if not validation.success or validation.session_token is None:
+            raise InvalidApiTokenError("The service refused the API token")
+        self._session_token = validation.session_token
+        self._customer_id = validation.customer_id
+        return cast(str, validation.customer_id)
+
+    async def get_account(self) -> Account:
+        """The account the token belongs to (customer id, e-mail); validates first if needed."""
+
+        async def ask() -> Account:
+            answer = await self._ask_once(requests.get_account(), self._authorization())
+            try:
+                return parse_account(answer, self._customer_id)
+            except ParseError as err:
+                raise BlueCurrentConnectionError(f"Unreadable account ({err})") from None
+
+        return await self._with_session(ask)
+
+    async def _with_session[T](self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run ``operation`` with the session's Authorization.
+
+        Validates the token first when there is no session yet, and once more when the service
+        no longer accepts the session it gave (a session token may expire; the API token not).
+        """
+        fresh = self._session_token is None
+        if fresh:
+            await self.validate_token()
+        try:
+            return await operation()
+        except InvalidApiTokenError:
+            if fresh:
+                raise
+            _LOGGER.debug("The session was refused; validating the API token again")
+            self._session_token = None
+            await self.validate_token()
+            return await operation()
+
+    def _authorization(self) -> str:
+        if self._session_token is None:
+            raise InvalidApiTokenError("The API token was not validated")
+        return f"Token {self._session_token}"
+
+    async def _ask_once(self, request: Request, authorization: str | None) -> ServerMessage:
+        """Open a short connection, send ``request``, return its answer, close."""
+        socket = None
+        try:
+            async with asyncio.timeout(self._request_timeout):
+                socket = await self._open_socket(heartbeat=None)
+                await socket.send_str(request.encode(authorization))
+                self._stats.requests_sent += 1
+                answer = await self._read_answer(socket, request)
+        except TimeoutError:
+            raise BlueCurrentConnectionError(f"No answer to {request.command} in time") from None
+        except (ConnectionError, aiohttp.ClientError) as err:
+            raise BlueCurrentConnectionError(
+                f"The connection failed during {request.command} ({type(err).__name__})"
+            ) from None
+        finally:
+            if socket is not None:
+                await socket.close()
+        if answer.name == "ERROR":
+            raise self._error_for(request, parse_error(answer))
+        return answer
+
+    async def _read_answer(
+        self, socket: aiohttp.ClientWebSocketResponse, request: Request
+    ) -> ServerMessage:
+        while True:
+            frame = await socket.receive()
+            if frame.type in _CONNECTION_ENDED:
+                raise self._ending_error(socket, frame)
+            if frame.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                continue
+            try:
+                message = parse_message(frame.data)
+                refusal = self._refusal(message)
+            except ParseError as err:
+                self._drop(None, err)
+                continue
+            if message.name == "ERROR" or message.name in request.answered_by:
+                return message
+            if refusal and message.name == f"RECEIVED_{request.command}":
+                raise BlueCurrentConnectionError(
+                    f"The service refused {request.command}: {self._redact(refusal)}"
+                )
+
+    async def _open_socket(self, heartbeat: float | None) -> aiohttp.ClientWebSocketResponse:
+        return await open_websocket(
+            self._session, self._url, heartbeat=heartbeat, close_timeout=self._request_timeout
+        )
+
+    # -----------------------------------------------------------------------------------------
+    # The long connection
+
+    async def connect(self) -> None:
+        """Open the long connection and greet the service (HELLO); validates first if needed.
+
+        Raises ``InvalidApiTokenError``, ``RequestLimitReachedError``, ``AlreadyConnectedError``
+        or ``BlueCurrentConnectionError``.
+        """
+        if self.connected:
+            return
+        await self._with_session(self._open_long_connection)
+
+    async def _open_long_connection(self) -> None:
+        try:
+            async with asyncio.timeout(self._request_timeout):
+                socket = await self._open_socket(self._heartbeat)
+        except TimeoutError:
+            raise BlueCurrentConnectionError("The service did not accept in time") from None
+        connection = self._connection = _Connection(socket, self._authorization())
+        try:
+            async with asyncio.timeout(self._request_timeout):
+                await self._greet(connection)
+        except TimeoutError:
+            error = BlueCurrentConnectionError("The service did not answer HELLO in time")
+            await self._end(connection, error)
+            raise error from None
+        except BaseException as err:
+            await self._end(connection, err if isinstance(err, BlueCurrentError) else None)
+            raise
+        connection.ready = True
+        self._stats.connections_opened += 1
+        self._stats.connected_since = datetime.now(UTC)
+        _LOGGER.debug("Connected to %s", self._url)
+
+    async def _greet(self, connection: _Connection) -> None:
+        pending = await self._send(connection, requests.hello(), awaited=True)
+        answer = cast(asyncio.Future[object], pending.answer)
+        try:
+            while not answer.done() and await self._receive(connection):
+                pass
+        finally:
+            connection.pending.discard(pending)
+        if answer.done():
+            answer.result()  # raises what an ERROR made of it
+        if connection.ended or not answer.done():
+            raise self._end_reason(connection)
+
+    async def listen(self) -> NoReturn:
+        """Ask for the snapshot, then receive until the connection ends; raise why it ended.
+
+        ``BlueCurrentConnectionError`` (dropped: reconnect soon), ``RequestLimitReachedError``,
+        ``InvalidApiTokenError``, or ``NotConnectedError`` after ``disconnect()``.
+        """
+        connection = self._connection
+        if connection is None or not self.connected:
+            raise NotConnectedError("Not connected")
+        if connection.listening:
+            raise RuntimeError("listen() is already running for this connection")
+        connection.listening = True
+        try:
+            with contextlib.suppress(NotConnectedError):  # the next receive says why
+                await self._send_snapshot_requests(connection)
+            while await self._receive(connection):
+                pass
+        except asyncio.CancelledError:
+            await self._end(connection, NotConnectedError("Listening was cancelled"))
+            raise
+        error = self._end_reason(connection)
+        await self._end(connection, error)
+        raise error
+
+    async def wait_for_snapshot(self) -> None:
+        """Return once every charge point has reported its status and settings.
+
+        Raises the connection's end reason if it ends first, ``NotConnectedError`` before the
+        first ``connect``.
+        """
+        if self._connection is None:
+            raise NotConnectedError("Not connected")
+        await self._connection.snapshot.wait()
+
+    async def disconnect(self) -> None:
+        """Close the long connection; a running ``listen`` raises ``NotConnectedError``."""
+        connection = self._connection
+        if connection is not None and not connection.ended:
+            await self._end(connection, NotConnectedError("Disconnected"))
+
+    async def _send_snapshot_requests(self, connection: _Connection) -> None:
+        # Pipelined: every request goes out before any answer is read.
+        for request in (requests.get_charge_points(), requests.get_charge_cards()):
+            await self._send(connection, request, awaited=False)
+
+    async def _end(self, connection: _Connection, error: BlueCurrentError | None) -> None:
+        """Close ``connection`` once; everything waiting on it learns why."""
+        if connection.end_error is None and error is not None:
+            connection.end_error = error
+        if connection.ended:
+            return
+        connection.ended = True
+        reason = self._end_reason(connection)
+        connection.pending.fail_all(
+            lambda request: NotConnectedError(
+                f"The connection ended before {request.command} was answered"
+            )
+        )
+        connection.snapshot.fail(reason)
+        self._stats.connected_since = None
+        self._stats.last_disconnect_reason = str(reason)
+        _LOGGER.debug("Connection ended: %s", reason)
+        await connection.socket.close()
+
+    def _end_reason(self, connection: _Connection) -> BlueCurrentError:
+        if connection.end_error is None:
+            connection.end_error = BlueCurrentConnectionError("The connection was lost")
+        return connection.end_error
+
+    async def _receive(self, connection: _Connection) -> bool:
+        """Read and handle one frame; False once the connection ended."""
+        socket = connection.socket
+        frame = await socket.receive()
+        if frame.type in _CONNECTION_ENDED:
+            if connection.end_error is None:
+                connection.end_error = self._ending_error(socket, frame)
+            return False
+        if frame.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+            self._handle_frame(connection, frame.data)
+        try:
+            while connection.outbox and connection.end_error is None:
+                await self._send(connection, connection.outbox.pop(0), awaited=False)
+        except NotConnectedError:
+            connection.outbox.clear()  # the socket closed: the next receive says why
+        if connection.end_error is not None:
+            await self._end(connection, None)
+            return False
+        return True
+
+    def _ending_error(
+        self, socket: aiohttp.ClientWebSocketResponse, frame: aiohttp.WSMessage
+    ) -> BlueCurrentError:
+        if frame.type is aiohttp.WSMsgType.CLOSE:
+            return close_error(frame.data)
+        if frame.type is aiohttp.WSMsgType.ERROR:
+            return BlueCurrentConnectionError(
+                f"The connection failed ({type(frame.data).__name__})"
+            )
+        return close_error(socket.close_code)
+
+    async def _send(
+        self, connection: _Connection, request: Request, *, awaited: bool
+    ) -> PendingRequest:
+        """Send ``request`` on ``connection``, recorded as waiting for its answer."""
+        if connection.ended or connection.socket.closed:
+            raise NotConnectedError(f"Not connected: cannot send {request.command}")
+        pending = connection.pending.add(request, self._request_timeout, awaited=awaited)
+        try:
+            await connection.socket.send_str(request.encode(connection.authorization))
+        except (ConnectionError, aiohttp.ClientError):
+            connection.pending.discard(pending)
+            raise NotConnectedError(f"Not connected: cannot send {request.command}") from None
+        self._stats.requests_sent += 1
+        _LOGGER.debug("Sent %s %s", request.command, request.evse_id or "")
+        return pending
+
+    # -----------------------------------------------------------------------------------------
+    # Handling what the service sends
+
+    def _handle_frame(self, connection: _Connection, frame: str | bytes) -> None:
+        self._stats.messages_received += 1
+        self._stats.last_message_at = datetime.now(UTC)
+        name = None
+        try:
+            message = parse_message(frame)
+            name = message.name
+            self._handle_message(connection, message)
+        except ParseError as err:
+            self._drop(name, err)
+
+    def _drop(self, name: str | None, error: ParseError) -> None:
+        self._stats.messages_dropped += 1
+        _LOGGER.debug("Dropped a malformed %s message: %s", name or "unnamed", error)
+
+    def _handle_message(self, connection: _Connection, message: ServerMessage) -> None:
+        if message.name == "ERROR":
+            self._on_error(connection, parse_error(message))
+            return
+        refusal = self._refusal(message)
+        handler = self._handlers.get(message.name)
+        value = handler(message) if handler is not None else message
+        pending = connection.pending.take_answered(message, refused=bool(refusal))
+        if pending is not None:
+            self._settle(connection, pending, value, refusal)
+        elif handler is None and not message.name.startswith(("RECEIVED_", "STATUS_")):
+            self._stats.messages_unknown += 1
+            _LOGGER.debug("Ignored a %s message", message.name)
+
+    def _refusal(self, message: ServerMessage) -> str:
+        """The service's reason when ``message`` refuses a request, else ``""``."""
+        if message.name.startswith(("RECEIVED_", "STATUS_")):
+            return parse_acknowledgement(message).error
+        if message.name == "POST_CLEAR_OVERRIDE_CURRENT" and not parse_clear_confirmation(message):
+            return "the schedule was not cleared"
+        return ""
+
+    def _settle(
+        self, connection: _Connection, pending: PendingRequest, value: object, refusal: str
+    ) -> None:
+        request = pending.request
+        if refusal:
+            self._stats.commands_refused += 1
+            self._fail(
+                connection,
+                pending,
+                CommandRefusedError(request.command, request.evse_id, self._redact(refusal)),
+            )
+        elif pending.answer is not None and not pending.answer.done():
+            pending.answer.set_result(value)
+
+    def _fail(self, connection: _Connection, pending: PendingRequest, error: Exception) -> None:
+        request = pending.request
+        if pending.answer is not None:
+            if not pending.answer.done():
+                pending.answer.set_exception(error)
+            return
+        _LOGGER.debug("%s %s failed: %s", request.command, request.evse_id or "", error)
+        if (part := _SNAPSHOT_PARTS.get(request.command)) and request.evse_id:
+            # Nothing more will come for it: the snapshot must not wait forever.
+            connection.snapshot.arrived(part, request.evse_id)
+
+    def _on_error(self, connection: _Connection, error: ServiceError) -> None:
+        self._stats.errors_received += 1
+        if error.code == ERROR_INVALID_AUTH_TOKEN:
+            self._session_token = None  # the next connect validates again
+        pending = connection.pending.take_oldest()
+        if pending is None:
+            _LOGGER.debug(
+                "The service reported error %s (%s) while no request waited",
+                error.code,
+                self._redact(error.message),
+            )
+        else:
+            self._fail(connection, pending, self._error_for(pending.request, error))
+        if error.code == ERROR_REQUEST_LIMIT and connection.end_error is None:
+            connection.end_error = request_limit_reached()
+
+    def _error_for(self, request: Request, error: ServiceError) -> BlueCurrentError:
+        """The exception an ``ERROR`` object means for ``request``."""
+        reason = self._redact(error.message) or f"error {error.code}"
+        if error.code == ERROR_REQUEST_LIMIT:
+            return request_limit_reached()
+        if request.command in _SESSION_COMMANDS:
+            if error.code == ERROR_INVALID_AUTH_TOKEN:
+                return InvalidApiTokenError(f"The service refused the credentials: {reason}")
+            return BlueCurrentConnectionError(f"{request.command} failed: {reason}")
+        return CommandRefusedError(request.command, request.evse_id, reason)
+
+    def _redact(self, text: str) -> str:
+        """``text`` from the service, with any credential of ours blanked out."""
+        for secret in (self._api_token, self._session_token):
+            if secret:
+                text = text.replace(secret, _REDACTED)
+        return text
+
+    def _publish(self, data: AccountData, update: Update | None) -> None:
+        """Store ``data``; tell listeners when ``update`` says what changed."""
+        self._data = data
+        if update is None:
+            return
+        for listener in tuple(self._listeners):
+            try:
+                listener(update)
+            except Exception:
+                self._stats.listener_failures += 1
+                _LOGGER.exception("An update listener failed on %s", update)
+
+    def _store_charge_point(self, entry: ChargePointData, update: Update | None) -> None:
+        charge_points = dict(self._data.charge_points)
+        charge_points[entry.charge_point.evse_id] = entry
+        self._publish(replace(self._data, charge_points=charge_points), update)
+
+    def _on_charge_points(self, message: ServerMessage) -> object:
+        listed = parse_charge_points(message)
+        before = self._data.charge_points
+        after: dict[str, ChargePointData] = {}
+        for charge_point in listed:
+            known = before.get(charge_point.evse_id)
+            if known is None:
+                after[charge_point.evse_id] = ChargePointData(charge_point)
+            elif known.charge_point != charge_point:
+                after[charge_point.evse_id] = replace(known, charge_point=charge_point)
+            else:
+                after[charge_point.evse_id] = known
+        if after != before or list(after) != list(before):
+            update = Update(UpdateKind.CHARGE_POINTS) if after != before else None
+            self._publish(replace(self._data, charge_points=after), update)
+        self._request_charge_point_details(list(after), set(before))
+        return listed
+
+    def _request_charge_point_details(self, listed: list[str], known_before: set[str]) -> None:
+        """Ask for what a charge point list calls for: all on a connection's first, else news."""
+        connection = self._connection
+        if connection is None:
+            return
+        first = not connection.listed_charge_points
+        connection.listed_charge_points = True
+        connection.snapshot.expect(listed)
+        wanted = listed if first else [e for e in listed if e not in known_before]
+        for evse_id in wanted:
+            connection.outbox += [requests.get_status(evse_id), requests.get_settings(evse_id)]
+        if listed and (first or self._data.grid is None):
+            connection.outbox.append(requests.get_grid_status(listed[0]))
+
+    def _on_status(self, message: ServerMessage) -> object:
+        known = self._data.charge_points.get(subject_evse_id(message) or "")
+        status = parse_status(message, known.status if known else None)
+        if known is None:
+            _LOGGER.debug("Ignored the status of unlisted charge point %s", status.evse_id)
+            return status
+        if self._connection is not None:
+            self._connection.snapshot.arrived(Part.STATUS, status.evse_id)
+        if status != known.status:
+            self._store_charge_point(
+                replace(known, status=status), Update(UpdateKind.STATUS, status.evse_id)
+            )
+        elif known.status is not None and status.reported != known.status.reported:
+            self._store_charge_point(replace(known, status=status), None)
+        return status
+
+    def _on_settings(self, message: ServerMessage) -> object:
+        known = self._data.charge_points.get(subject_evse_id(message) or "")
+        settings = parse_settings(message, known.settings if known else None)
+        if known is None:
+            _LOGGER.debug("Ignored the settings of unlisted charge point %s", settings.evse_id)
+            return settings
+        if self._connection is not None:
+            self._connection.snapshot.arrived(Part.SETTINGS, settings.evse_id)
+        self._store_settings(known, settings)
+        return settings
+
+    def _store_settings(self, known: ChargePointData, settings: ChargePointSettings) -> None:
+        if settings != known.settings:
+            self._store_charge_point(
+                replace(known, settings=settings), Update(UpdateKind.SETTINGS, settings.evse_id)
+            )
+
+    def _on_setting_confirmed(self, message: ServerMessage) -> object:
+        """A ``STATUS_SET_*``: apply the confirmed value now; a CH_SETTINGS push may follow."""
+        value = parse_setting_confirmation(message)
+        known = self._data.charge_points.get(message.evse_id or "")
+        if value is None or self._refusal(message) or known is None or known.settings is None:
+            return value
+        settings = known.settings
+        if message.name == "STATUS_SET_PLUG_AND_CHARGE":
+            editable = settings.plug_and_charge.editable if settings.plug_and_charge else True
+            settings = replace(settings, plug_and_charge=Setting(value, editable))
+        else:
+            editable = settings.public_charging.editable if settings.public_charging else True
+            settings = replace(settings, public_charging=Setting(value, editable))
+        self._store_settings(known, settings)
+        return value
+
+    def _on_grid(self, message: ServerMessage) -> object:
+        grid = parse_grid(message, self._data.grid)
+        if grid != self._data.grid:
+            self._publish(replace(self._data, grid=grid), Update(UpdateKind.GRID))
+        return grid
+
+    def _on_cards(self, message: ServerMessage) -> object:
+        cards = parse_charge_cards(message)
+        if cards != self._data.cards:
+            self._publish(replace(self._data, cards=cards), Update(UpdateKind.CARDS))
+        return cards
+
+    # -----------------------------------------------------------------------------------------
+    # Commands
+
+    async def _command(self, request: Request) -> Any:
+        """Send ``request`` and return its parsed answer once it arrives."""
+        connection = self._connection
+        if connection is None or not self.connected:
+            raise NotConnectedError(f"Not connected: cannot send {request.command}")
+        pending = await self._send(connection, request, awaited=True)
+        answer = cast(asyncio.Future[object], pending.answer)
+        try:
+            async with asyncio.timeout(self._request_timeout):
+                return await answer
+        except TimeoutError:
+            self._stats.commands_timed_out += 1
+            raise CommandTimeoutError(
+                request.command,
+                request.evse_id,
+                f"no answer within {self._request_timeout:g} s",
+            ) from None
+        finally:
+            connection.pending.discard(pending)
+
+    async def refresh_status(self, evse_id: str) -> None:
+        """Ask for a charge point's status again; returns once it arrived."""
+        await self._command(requests.get_status(evse_id))
+
+    async def refresh_settings(self, evse_id: str) -> None:
+        """Ask for a charge point's settings again; returns once they arrived."""
+        await self._command(requests.get_settings(evse_id))
+
+    async def refresh_charge_points(self) -> None:
+        """Read the charge point list again (new ones are then asked for their details)."""
+        await self._command(requests.get_charge_points())
+
+    async def refresh_cards(self) -> None:
+        """Read the charge cards again."""
+        await self._command(requests.get_charge_cards())
+
+    async def set_plug_and_charge(self, evse_id: str, on: bool) -> bool:
+        """Turn plug & charge on or off; returns the value the service confirmed."""
+        confirmed = await self._command(requests.set_plug_and_charge(evse_id, on))
+        return on if confirmed is None else bool(confirmed)
+
+    async def set_linked_charge_cards_only(self, evse_id: str, on: bool) -> bool:
+        """Allow only the account's cards (public charging off); returns the confirmed value."""
+        confirmed = await self._command(requests.set_public_charging(evse_id, not on))
+        return on if confirmed is None else not confirmed
+
+    async def set_blocked(self, evse_id: str, blocked: bool) -> None:
+        """Block a charge point (nobody can charge) or unblock it."""
+        await self._command(requests.set_blocked(evse_id, blocked))
+
+    async def soft_reset(self, evse_id: str) -> None:
+        """Restart a charge point's software."""
+        await self._command(requests.soft_reset(evse_id))
+
+    async def reboot(self, evse_id: str) -> None:
+        """Reboot a charge point."""
+        await self._command(requests.reboot(evse_id))
+
+    async def start_session(self, evse_id: str, card_uid: str | None = None) -> None:
+        """Start charging, with a charge card's uid or (None) without a card."""
+        await self._command(requests.start_session(evse_id, card_uid))
+
+    async def stop_session(self, evse_id: str) -> None:
+        """Stop the running session."""
+        await self._command(requests.stop_session(evse_id))
+
+    async def set_delayed_charging(self, evse_id: str, on: bool) -> None:
+        """Turn the delayed-charging profile on or off."""
+        await self._command(requests.set_delayed_charging(evse_id, on))
+
+    async def save_delayed_charging_schedule(
+        self, evse_id: str, days: Iterable[int], start: time, end: time
+    ) -> None:
+        """Set the delayed-charging window: weekdays (1 = Monday) and its start and end."""
+        await self._command(requests.save_delayed_charging_schedule(evse_id, days, start, end))
+
+    async def set_price_based_charging(self, evse_id: str, on: bool) -> None:
+        """Turn the price-based profile on or off."""
+        await self._command(requests.set_price_based_charging(evse_id, on))
+
+    async def update_price_based_charging(
+        self,
+        evse_id: str,
+        *,
+        departure_time: time | None = None,
+        current_battery_pct: int | None = None,
+        minimum_pct: int | None = None,
+        battery_size_kwh: float | None = None,
+    ) -> None:
+        """Change the price-based profile's settings; None leaves a setting as it is."""
+        await self._command(
+            requests.update_price_based_charging(
+                evse_id,
+                departure_time=departure_time,
+                current_battery_pct=current_battery_pct,
+                minimum_pct=minimum_pct,
+                battery_size_kwh=battery_size_kwh,
+            )
+        )
+
+    async def boost(self, evse_id: str, on: bool = True) -> None:
+        """Charge at full power now, overriding the price-based profile (or stop that)."""
+        await self._command(requests.boost(evse_id, on))
+
+    async def override_delayed_charging(self, evse_id: str, on: bool = True) -> None:
+        """Charge now, ignoring the delayed-charging window (or stop that)."""
+        await self._command(requests.override_delayed_charging(evse_id, on))
+
+    async def list_current_overrides(self) -> list[OverrideSchedule]:
+        """The account's current-override schedules."""
+        schedules: tuple[OverrideSchedule, ...] = await self._command(
+            requests.list_current_overrides()
+        )
+        return list(schedules)
+
+    async def set_current_override(
+        self,
+        charge_points: Iterable[str],
+        *,
+        start_time: time,
+        stop_time: time,
+        start_days: Iterable[str],
+        stop_days: Iterable[str],
+        current: float,
+    ) -> OverrideSchedule:
+        """Schedule a limit on the current of ``charge_points``; days are ``MO``..``SU``."""
+        schedule: OverrideSchedule = await self._command(
+            requests.set_current_override(
+                charge_points,
+                start_time=start_time,
+                stop_time=stop_time,
+                start_days=start_days,
+                stop_days=stop_days,
+                current=current,
+            )
+        )
+        return schedule
+
+    async def edit_current_override(
+        self,
+        schedule_id: str,
+        charge_points: Iterable[str],
+        *,
+        start_time: time,
+        stop_time: time,
+        start_days: Iterable[str],
+        stop_days: Iterable[str],
+        current: float,
+    ) -> OverrideSchedule:
+        """Change a current-override schedule."""
+        schedule: OverrideSchedule = await self._command(
+            requests.edit_current_override(
+                schedule_id,
+                charge_points,
+                start_time=start_time,
+                stop_time=stop_time,
+                start_days=start_days,
+                stop_days=stop_days,
+                current=current,
+            )
+        )
+        return schedule
+
+    async def clear_current_override(self, schedule_id: str) -> None:
+        """Remove a current-override schedule."""
+        await self._command(requests.clear_current_override(schedule_id))

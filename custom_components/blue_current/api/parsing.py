@@ -1,0 +1,706 @@
+"""Turns the service's JSON into the models of ``models.py``.
+
+This is the only module that reads the fields of server messages. Every public function raises
+``ParseError`` and nothing else, whatever it is given: a message the service garbled must never
+take the connection down. Unknown objects and unknown fields are ignored; ``null`` is read as
+"no value". Error texts name fields and types, never values (a value could be a credential).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
+import functools
+import json
+import math
+import operator
+import re
+from typing import Any, Final
+
+from .const import SERVICE_TIMEZONE
+from .exceptions import ParseError
+from .models import (
+    Account,
+    Activity,
+    ChargeCard,
+    ChargePoint,
+    ChargePointSettings,
+    ChargePointStatus,
+    CommandAcknowledgement,
+    DelayedCharging,
+    GridStatus,
+    OverrideSchedule,
+    PriceBasedCharging,
+    Setting,
+    VehicleStatus,
+)
+
+type _Converter = Callable[[Any], Any]
+type _FieldTable = Mapping[str, tuple[str, _Converter]]
+
+_UNEXPECTED: Final = (
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerMessage:
+    """One decoded server message: its ``object`` name and the whole JSON object."""
+
+    name: str
+    body: Mapping[str, Any] = field(repr=False)
+    # The top-level evse id, when the message names one; replies are matched on it.
+    evse_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceError:
+    """An ``ERROR`` object: a numeric code and the service's words for it."""
+
+    code: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TokenValidation:
+    """The answer to ``VALIDATE_API_TOKEN``."""
+
+    success: bool
+    customer_id: str | None
+    error: str
+    # The session token every later request carries; never shown.
+    session_token: str | None = field(default=None, repr=False)
+
+
+def _never_raise_other[**P, R](parser: Callable[P, R]) -> Callable[P, R]:
+    """Turn any slip on unexpected input into ParseError: the only error parsers may raise."""
+
+    @functools.wraps(parser)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return parser(*args, **kwargs)
+        except _UNEXPECTED as err:
+            raise ParseError(f"unreadable input ({type(err).__name__})") from None
+
+    return guarded
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+def _kind(raw: object) -> str:
+    return type(raw).__name__
+
+
+def _number(raw: object) -> float | None:
+    if raw is None:
+        return None
+    if type(raw) is float:
+        if not math.isfinite(raw):
+            raise ParseError("not a finite number")
+        return raw
+    if type(raw) is int:
+        return float(raw)
+    raise ParseError(f"expected a number, got {_kind(raw)}")
+
+
+def _required_number(raw: object) -> float:
+    value = _number(raw)
+    if value is None:
+        raise ParseError("missing")
+    return value
+
+
+def _integer(raw: object) -> int | None:
+    value = _number(raw)
+    if value is None:
+        return None
+    if not value.is_integer():
+        raise ParseError("expected a whole number")
+    return int(value)
+
+
+def _bool(raw: object) -> bool | None:
+    if raw is None or isinstance(raw, bool):
+        return raw
+    raise ParseError(f"expected true or false, got {_kind(raw)}")
+
+
+def _text(raw: object) -> str | None:
+    if raw is None or isinstance(raw, str):
+        return raw
+    raise ParseError(f"expected text, got {_kind(raw)}")
+
+
+def _identifier(raw: object) -> str | None:
+    """An id the service may send as text or as a number (cards, grids, schedules)."""
+    if raw is None or isinstance(raw, str):
+        return raw
+    if type(raw) is int:
+        return str(raw)
+    raise ParseError(f"expected an id, got {_kind(raw)}")
+
+
+def _required_text(mapping: Mapping[str, Any], key: str) -> str:
+    value = mapping.get(key)
+    if not isinstance(value, str) or not value:
+        raise ParseError(f"{key}: missing or not text")
+    return value
+
+
+def _mapping(raw: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(raw, dict):
+        raise ParseError(f"{what}: expected an object, got {_kind(raw)}")
+    return raw
+
+
+def _list(raw: object, what: str) -> list[Any]:
+    if not isinstance(raw, list):
+        raise ParseError(f"{what}: expected a list, got {_kind(raw)}")
+    return raw
+
+
+_TIMESTAMP: Final = re.compile(
+    r"(\d{4})(\d{2})(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:([+-])(\d{2}):?(\d{2}))?", re.ASCII
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed_offset(sign: str, hours: str, minutes: str) -> timezone:
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-offset if sign == "-" else offset)
+
+
+@_never_raise_other
+def parse_timestamp(raw: object) -> datetime | None:
+    """Read ``"YYYYMMDD HH:MM:SS"`` (Dutch time) or with a ``+hhmm`` offset; ``""`` is None.
+
+    ISO 8601 is accepted as well, in case the service ever switches.
+    """
+    return _timestamp(raw)
+
+
+def _timestamp(raw: object) -> datetime | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str):
+        raise ParseError(f"expected a timestamp, got {_kind(raw)}")
+    return _timestamp_text(raw)
+
+
+# A session's start time repeats in every status push: read each text once.
+@functools.lru_cache(maxsize=256)
+def _timestamp_text(raw: str) -> datetime:
+    match = _TIMESTAMP.fullmatch(raw)
+    if match is None:
+        return _iso_timestamp(raw)
+    year, month, day, hour, minute, second, sign, offset_h, offset_m = match.groups()
+    zone = SERVICE_TIMEZONE if sign is None else _fixed_offset(sign, offset_h, offset_m)
+    try:
+        return datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone
+        )
+    except ValueError:
+        raise ParseError("not a valid date and time") from None
+
+
+def _iso_timestamp(raw: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ParseError("not a timestamp") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=SERVICE_TIMEZONE)
+
+
+_CLOCK_TIME: Final = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", re.ASCII)
+
+
+def _clock_time(raw: object) -> time | None:
+    """Read ``"HH:MM"`` (or ``"HH:MM:SS"``); ``""`` is None."""
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str):
+        raise ParseError(f"expected a time, got {_kind(raw)}")
+    match = _CLOCK_TIME.fullmatch(raw)
+    if match is None:
+        raise ParseError("not a time of day")
+    hour, minute, second = match.groups()
+    try:
+        return time(int(hour), int(minute), int(second or 0))
+    except ValueError:
+        raise ParseError("not a time of day") from None
+
+
+_VEHICLE_STATUSES: Final = {
+    "A": VehicleStatus.STANDBY,
+    "B": VehicleStatus.VEHICLE_DETECTED,
+    "C": VehicleStatus.READY,
+    "D": VehicleStatus.READY,  # D is C with ventilation: for a user, both are "ready"
+    "E": VehicleStatus.NO_POWER,
+    "F": VehicleStatus.VEHICLE_ERROR,
+} | {status.value: status for status in VehicleStatus}
+
+
+def _vehicle_status(raw: object) -> VehicleStatus | None:
+    """Read an IEC 61851 state letter; a code we do not know reads as unknown, not an error."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ParseError(f"expected a status code, got {_kind(raw)}")
+    code = raw.strip()
+    return _VEHICLE_STATUSES.get(code) or _VEHICLE_STATUSES.get(code.upper())
+
+
+_ACTIVITIES: Final = {activity.value: activity for activity in Activity}
+
+
+def _activity(raw: object) -> Activity | None:
+    """Read an activity; a new one the service invents reads as unknown, not an error."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ParseError(f"expected an activity, got {_kind(raw)}")
+    return _ACTIVITIES.get(raw.lower())
+
+
+def _setting(raw: object) -> Setting[bool] | None:
+    """Read ``{"value": bool, "permission": "write" | "read"}``."""
+    if raw is None:
+        return None
+    mapping = _mapping(raw, "setting")
+    value = mapping.get("value")
+    if not isinstance(value, bool):
+        raise ParseError("value: missing or not true/false")
+    permission = _text(mapping.get("permission"))
+    # [guess] only "read" is known to lock a setting; a missing permission leaves it editable,
+    # as the vendor's library (which ignores permissions) always does.
+    return Setting(value, editable=permission is None or permission.lower() != "read")
+
+
+def _days(raw: object) -> tuple[int, ...]:
+    """Read weekdays, 1 = Monday: a list, or the ``"[1,2,3]"`` text commands send."""
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        # [guess] the service may echo the text form SAVE_SCHEDULE_DELAYED_CHARGING sends.
+        parts: list[Any] = [part for part in raw.strip("[] ").split(",") if part.strip()]
+        if not all(part.strip().isascii() and part.strip().isdigit() for part in parts):
+            raise ParseError("expected weekday numbers")
+        parts = [int(part) for part in parts]
+    else:
+        parts = _list(raw, "days")
+    days = []
+    for part in parts:
+        day = _integer(part)
+        if day is None or not 1 <= day <= 7:
+            raise ParseError("expected 1 (Monday) to 7 (Sunday)")
+        days.append(day)
+    return tuple(days)
+
+
+def _weekday_codes(raw: object) -> tuple[str, ...]:
+    """Read ``"MO,TU"`` (or a list of codes)."""
+    if raw is None:
+        return ()
+    parts = raw.split(",") if isinstance(raw, str) else _list(raw, "days")
+    codes = tuple(_text(part) or "" for part in parts)
+    return tuple(code.strip().upper() for code in codes if code.strip())
+
+
+def _evse_ids(raw: object) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    ids = tuple(_identifier(item) for item in _list(raw, "chargepoints"))
+    return tuple(evse_id for evse_id in ids if evse_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Field tables: the service's field name -> (the model's attribute, how to read it)
+
+
+def _apply(table: _FieldTable, data: Mapping[str, Any], values: dict[str, Any]) -> None:
+    """Read every field of ``data`` that ``table`` knows into ``values``."""
+    for key, raw in data.items():
+        spec = table.get(key)
+        if spec is None:
+            continue
+        attribute, convert = spec
+        try:
+            values[attribute] = convert(raw)
+        except ParseError as err:
+            raise ParseError(f"{key}: {err}") from None
+
+
+_STATUS_FIELDS: Final[_FieldTable] = {
+    "activity": ("activity", _activity),
+    "vehicle_status": ("vehicle_status", _vehicle_status),
+    "actual_v1": ("voltage_l1", _number),
+    "actual_v2": ("voltage_l2", _number),
+    "actual_v3": ("voltage_l3", _number),
+    "actual_p1": ("current_l1", _number),
+    "actual_p2": ("current_l2", _number),
+    "actual_p3": ("current_l3", _number),
+    "actual_kwh": ("session_energy_kwh", _number),
+    "total_cost": ("session_cost", _number),
+    "start_datetime": ("session_start", _timestamp),
+    "stop_datetime": ("session_stop", _timestamp),
+    "offline_since": ("offline_since", _timestamp),
+    "max_usage": ("max_usage", _number),
+    "smartcharging_max_usage": ("smart_charging_max_usage", _number),
+    "max_offline": ("max_offline", _number),
+    "boosting": ("boosting", _bool),
+}
+_STATUS_ATTRIBUTES: Final = tuple(attribute for attribute, _ in _STATUS_FIELDS.values())
+
+_SETTINGS_FIELDS: Final[_FieldTable] = {
+    "plug_and_charge": ("plug_and_charge", _setting),
+    "public_charging": ("public_charging", _setting),
+    "smart_charging": ("smart_charging", _bool),
+    "chargepoint_name": ("name", _text),
+    "led_intensity": ("led_intensity", _integer),
+}
+_SETTINGS_ATTRIBUTES: Final = (
+    *(attribute for attribute, _ in _SETTINGS_FIELDS.values()),
+    "delayed_charging",
+    "price_based_charging",
+)
+
+_DELAYED_CHARGING_FIELDS: Final[_FieldTable] = {
+    "value": ("enabled", _bool),
+    "start_time": ("start_time", _clock_time),
+    "end_time": ("end_time", _clock_time),
+    "selected_days": ("days", _days),
+}
+
+_PRICE_BASED_CHARGING_FIELDS: Final[_FieldTable] = {
+    "value": ("enabled", _bool),
+    "expected_leave_time": ("departure_time", _clock_time),
+    "expected_kwh": ("expected_kwh", _number),
+    "minimum_kwh": ("minimum_kwh", _number),
+    "minimum_pct": ("minimum_pct", _integer),
+    "battery_size_kwh": ("battery_size_kwh", _number),
+    "current_battery_pct": ("current_battery_pct", _integer),
+}
+
+_GRID_FIELDS: Final[_FieldTable] = {
+    "grid_actual_p1": ("current_l1", _number),
+    "grid_actual_p2": ("current_l2", _number),
+    "grid_actual_p3": ("current_l3", _number),
+    "id": ("grid_id", _identifier),
+    "grid_max_install": ("max_installed", _number),
+    "grid_max_reserved": ("max_reserved", _number),
+}
+_GRID_ATTRIBUTES: Final = tuple(attribute for attribute, _ in _GRID_FIELDS.values())
+
+
+def _previous_values(previous: object | None, attributes: tuple[str, ...]) -> dict[str, Any]:
+    if previous is None:
+        return {}
+    values = operator.attrgetter(*attributes)(previous)
+    return dict(zip(attributes, values, strict=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages
+
+
+@_never_raise_other
+def parse_message(frame: str | bytes) -> ServerMessage:
+    """Decode one websocket frame; binary frames and anything but a JSON object are malformed."""
+    if not isinstance(frame, str):
+        raise ParseError("binary frame")
+    try:
+        body = json.loads(frame)
+    except (ValueError, RecursionError):
+        raise ParseError("not JSON") from None
+    if not isinstance(body, dict):
+        raise ParseError(f"expected a JSON object, got {_kind(body)}")
+    name = body.get("object")
+    if not isinstance(name, str) or not name:
+        raise ParseError("no object name")
+    evse_id = body.get("evse_id")
+    return ServerMessage(name, body, evse_id if isinstance(evse_id, str) and evse_id else None)
+
+
+@_never_raise_other
+def parse_charge_points(message: ServerMessage) -> tuple[ChargePoint, ...]:
+    """Read ``CHARGE_POINTS``: every charge point of the account."""
+    items = _list(message.body.get("data"), "data")
+    return tuple(_charge_point(_mapping(item, "charge point")) for item in items)
+
+
+def _charge_point(item: Mapping[str, Any]) -> ChargePoint:
+    values: dict[str, Any] = {}
+    _apply(_CHARGE_POINT_FIELDS, item, values)
+    return ChargePoint(
+        evse_id=_required_text(item, "evse_id"),
+        model_type=values.get("model_type") or "",
+        name=values.get("name") or "",
+        smart_charging=bool(values.get("smart_charging")),
+        chargepoint_type=values.get("chargepoint_type"),
+        is_cable=values.get("is_cable"),
+    )
+
+
+_CHARGE_POINT_FIELDS: Final[_FieldTable] = {
+    "model_type": ("model_type", _text),
+    "name": ("name", _text),
+    "smart_charging": ("smart_charging", _bool),
+    "chargepoint_type": ("chargepoint_type", _text),
+    "is_cable": ("is_cable", _bool),
+}
+
+
+def _data_with_evse_id(message: ServerMessage) -> tuple[Mapping[str, Any], str]:
+    """The ``data`` object and whose it is (``data.evse_id``, else the top-level one)."""
+    data = _mapping(message.body.get("data"), "data")
+    evse_id = data.get("evse_id", message.evse_id)
+    if not isinstance(evse_id, str) or not evse_id:
+        raise ParseError("evse_id: missing or not text")
+    return data, evse_id
+
+
+@_never_raise_other
+def subject_evse_id(message: ServerMessage) -> str | None:
+    """The charge point a ``CH_STATUS`` / ``CH_SETTINGS`` is about, when it says so."""
+    data = message.body.get("data")
+    evse_id = data.get("evse_id") if isinstance(data, dict) else None
+    return evse_id if isinstance(evse_id, str) and evse_id else message.evse_id
+
+
+@_never_raise_other
+def parse_status(
+    message: ServerMessage, previous: ChargePointStatus | None = None
+) -> ChargePointStatus:
+    """Read ``CH_STATUS``; fields a partial push leaves out keep their ``previous`` values."""
+    data, evse_id = _data_with_evse_id(message)
+    if previous is not None and previous.evse_id != evse_id:
+        previous = None
+    read = data.keys() & _STATUS_FIELDS.keys()
+    # A whole status (what the service usually sends) replaces every field the previous one
+    # had: only a partial push needs the previous values.
+    if previous is None or read >= previous.reported:
+        values: dict[str, Any] = {}
+        reported = frozenset(read)
+    else:
+        values = _previous_values(previous, _STATUS_ATTRIBUTES)
+        reported = previous.reported | read
+    _apply(_STATUS_FIELDS, data, values)
+    return ChargePointStatus(evse_id=evse_id, reported=reported, **values)
+
+
+@_never_raise_other
+def parse_settings(
+    message: ServerMessage, previous: ChargePointSettings | None = None
+) -> ChargePointSettings:
+    """Read ``CH_SETTINGS``; fields a partial push leaves out keep their ``previous`` values."""
+    data, evse_id = _data_with_evse_id(message)
+    if previous is not None and previous.evse_id != evse_id:
+        previous = None
+    values = _previous_values(previous, _SETTINGS_ATTRIBUTES)
+    _apply(_SETTINGS_FIELDS, data, values)
+    if "delayed_charging" in data:
+        values["delayed_charging"] = _profile(
+            DelayedCharging,
+            _DELAYED_CHARGING_FIELDS,
+            data["delayed_charging"],
+            values.get("delayed_charging"),
+            "delayed_charging",
+        )
+    if "price_based_charging" in data:
+        values["price_based_charging"] = _profile(
+            PriceBasedCharging,
+            _PRICE_BASED_CHARGING_FIELDS,
+            data["price_based_charging"],
+            values.get("price_based_charging"),
+            "price_based_charging",
+        )
+    return ChargePointSettings(evse_id=evse_id, **values)
+
+
+def _profile[P: (DelayedCharging, PriceBasedCharging)](
+    model: type[P], table: _FieldTable, raw: object, previous: P | None, key: str
+) -> P | None:
+    """Read a smart-charging profile, merged into what was known like the rest of a push."""
+    if raw is None:
+        return None
+    data = _mapping(raw, key)
+    attributes = tuple(attribute for attribute, _ in table.values())
+    values = _previous_values(previous, attributes)
+    try:
+        _apply(table, data, values)
+    except ParseError as err:
+        raise ParseError(f"{key}.{err}") from None
+    if values.get("enabled") is None:
+        raise ParseError(f"{key}.value: missing")
+    return model(**values)
+
+
+@_never_raise_other
+def parse_grid(message: ServerMessage, previous: GridStatus | None = None) -> GridStatus:
+    """Read ``GRID_STATUS`` (fields in ``data``) or ``GRID_CURRENT`` (at the top level).
+
+    A ``GRID_CURRENT`` push carries only the currents: the limits stay as last reported.
+    """
+    body = message.body
+    data = body if message.name == "GRID_CURRENT" else _mapping(body.get("data"), "data")
+    if not data.keys() & _GRID_FIELDS.keys():
+        raise ParseError("no grid fields")
+    values = _previous_values(previous, _GRID_ATTRIBUTES)
+    _apply(_GRID_FIELDS, data, values)
+    return GridStatus(**values)
+
+
+@_never_raise_other
+def parse_charge_cards(message: ServerMessage) -> tuple[ChargeCard, ...]:
+    """Read ``CHARGE_CARDS``: the cards are under ``cards`` (or ``data``)."""
+    body = message.body
+    items = _list(body["cards"] if "cards" in body else body.get("data"), "cards")
+    return tuple(_charge_card(_mapping(item, "card")) for item in items)
+
+
+def _charge_card(item: Mapping[str, Any]) -> ChargeCard:
+    try:
+        card_id = _identifier(item.get("id")) or ""
+        name = _text(item.get("name")) or ""
+        valid = _bool(item.get("valid"))
+    except ParseError as err:
+        raise ParseError(f"card: {err}") from None
+    return ChargeCard(
+        uid=_required_text(item, "uid"),
+        card_id=card_id,
+        name=name,
+        valid=True if valid is None else valid,
+    )
+
+
+@_never_raise_other
+def parse_override_schedules(message: ServerMessage) -> tuple[OverrideSchedule, ...]:
+    """Read ``LIST_OVERRIDE_CURRENT``: every current-override schedule."""
+    items = _list(message.body.get("data"), "data")
+    return tuple(_override_schedule(item) for item in items)
+
+
+@_never_raise_other
+def parse_override_schedule(message: ServerMessage) -> OverrideSchedule:
+    """Read the one schedule of ``POST_SET_OVERRIDE_CURRENT`` / ``POST_EDIT_OVERRIDE_CURRENT``."""
+    return _override_schedule(message.body.get("data"))
+
+
+def _override_schedule(raw: object) -> OverrideSchedule:
+    item = _mapping(raw, "schedule")
+    values: dict[str, Any] = {}
+    _apply(_OVERRIDE_FIELDS, item, values)
+    schedule_id = values.get("schedule_id")
+    if not schedule_id:
+        raise ParseError("schedule_id: missing")
+    if values.get("current") is None:
+        raise ParseError("override_value: missing")
+    return OverrideSchedule(
+        schedule_id=schedule_id,
+        charge_points=values.get("charge_points", ()),
+        start_time=values.get("start_time"),
+        stop_time=values.get("stop_time"),
+        start_days=values.get("start_days", ()),
+        stop_days=values.get("stop_days", ()),
+        current=values["current"],
+    )
+
+
+_OVERRIDE_FIELDS: Final[_FieldTable] = {
+    "schedule_id": ("schedule_id", _identifier),
+    "chargepoints": ("charge_points", _evse_ids),
+    "override_start_time": ("start_time", _clock_time),
+    "override_end_time": ("stop_time", _clock_time),
+    "override_start_days": ("start_days", _weekday_codes),
+    "override_end_days": ("stop_days", _weekday_codes),
+    "override_value": ("current", _required_number),
+}
+
+
+@_never_raise_other
+def parse_acknowledgement(message: ServerMessage) -> CommandAcknowledgement:
+    """Read ``STATUS_<COMMAND>`` / ``RECEIVED_<COMMAND>``: a non-empty ``error`` is a refusal."""
+    command = message.name.removeprefix("RECEIVED_").removeprefix("STATUS_")
+    try:
+        error = _text(message.body.get("error")) or ""
+    except ParseError as err:
+        raise ParseError(f"error: {err}") from None
+    return CommandAcknowledgement(command=command, evse_id=message.evse_id, error=error)
+
+
+@_never_raise_other
+def parse_setting_confirmation(message: ServerMessage) -> bool | None:
+    """Read the value a ``STATUS_SET_*`` confirms: ``result.setting`` says true or false."""
+    result = message.body.get("result")
+    if result is None or isinstance(result, bool):
+        return result
+    setting = _mapping(result, "result").get("setting")
+    if isinstance(setting, bool) or setting is None:
+        return setting
+    if not isinstance(setting, str):
+        raise ParseError(f"result.setting: expected text, got {_kind(setting)}")
+    words = setting.lower()
+    if "true" in words:
+        return True
+    if "false" in words:
+        return False
+    return None
+
+
+@_never_raise_other
+def parse_clear_confirmation(message: ServerMessage) -> bool:
+    """Read ``POST_CLEAR_OVERRIDE_CURRENT``: whether the schedule is gone."""
+    success = _bool(message.body.get("success"))
+    # [guess] a confirmation without ``success`` is taken as one.
+    return True if success is None else success
+
+
+@_never_raise_other
+def parse_error(message: ServerMessage) -> ServiceError:
+    """Read an ``ERROR`` object; a code that is not a number reads as unknown."""
+    code = message.body.get("error")
+    text = message.body.get("message")
+    return ServiceError(
+        code=code if type(code) is int else None,
+        message=text if isinstance(text, str) else "",
+    )
+
+
+@_never_raise_other
+def parse_token_validation(message: ServerMessage) -> TokenValidation:
+    """Read ``STATUS_API_TOKEN``: on success, the session token and the customer id."""
+    body = message.body
+    success = _bool(body.get("success")) is True
+    token = body.get("token")
+    customer_id = _identifier(body.get("customer_id"))
+    error = body.get("error")
+    if success and (not isinstance(token, str) or not token):
+        raise ParseError("token: missing")
+    if success and not customer_id:
+        raise ParseError("customer_id: missing")
+    return TokenValidation(
+        success=success,
+        customer_id=customer_id,
+        error=error if isinstance(error, str) else "",
+        session_token=token if success else None,
+    )
+
+
+@_never_raise_other
+def parse_account(message: ServerMessage, customer_id: str | None = None) -> Account:
+    """Read ``ACCOUNT``: the e-mail address is its ``login``."""
+    body = message.body
+    reported_id = _identifier(body.get("customer_id"))
+    return Account(
+        customer_id=reported_id or customer_id or "",
+        email=_required_text(body, "login"),
+    )

@@ -1,0 +1,1 @@
+"""Tests of the protocol client (custom_components/blue_current/api)."""

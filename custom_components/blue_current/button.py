@@ -1,0 +1,100 @@
+"""Buttons: restart a charge point, start or stop a session, boost."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.button import ButtonDeviceClass, ButtonEntity, ButtonEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .api import BlueCurrentClient
+from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
+from .entity import ChargePointEntity, add_charge_point_entities, run_command
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargePointButtonDescription(ButtonEntityDescription):
+    """A button and the command it sends."""
+
+    press_fn: Callable[[BlueCurrentConnection, BlueCurrentClient, str], Awaitable[Any]]
+
+
+def _start_session(
+    connection: BlueCurrentConnection, client: BlueCurrentClient, evse_id: str
+) -> Awaitable[Any]:
+    return client.start_session(evse_id, connection.selected_card(evse_id))
+
+
+BUTTONS: tuple[ChargePointButtonDescription, ...] = (
+    ChargePointButtonDescription(
+        key="reset",
+        translation_key="reset",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        press_fn=lambda _conn, client, evse_id: client.soft_reset(evse_id),
+    ),
+    ChargePointButtonDescription(
+        key="reboot",
+        translation_key="reboot",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        press_fn=lambda _conn, client, evse_id: client.reboot(evse_id),
+    ),
+    ChargePointButtonDescription(
+        key="stop_charge_session",
+        translation_key="stop_charge_session",
+        press_fn=lambda _conn, client, evse_id: client.stop_session(evse_id),
+    ),
+    ChargePointButtonDescription(
+        key="start_charge_session",
+        translation_key="start_charge_session",
+        press_fn=_start_session,
+    ),
+    ChargePointButtonDescription(
+        key="boost",
+        translation_key="boost",
+        press_fn=lambda _conn, client, evse_id: client.boost(evse_id, True),
+    ),
+)
+
+
+def charge_point_buttons(
+    connection: BlueCurrentConnection, evse_id: str
+) -> list[ChargePointButton]:
+    """Every button, for every charge point: each command exists for all of them."""
+    return [ChargePointButton(connection, description, evse_id) for description in BUTTONS]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: BlueCurrentConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Set up the buttons of every charge point."""
+    add_charge_point_entities(entry, async_add_entities, charge_point_buttons)
+
+
+class ChargePointButton(ChargePointEntity, ButtonEntity):
+    """A command to a charge point; pressing it waits for the service's answer."""
+
+    entity_description: ChargePointButtonDescription
+
+    def shown_value(self) -> Any:
+        """Buttons show when they were last pressed, which Home Assistant tracks itself."""
+        return None
+
+    async def async_press(self) -> None:
+        """Send the command; a refusal or no answer raises a translated error."""
+        await run_command(
+            self.connection,
+            lambda: self.entity_description.press_fn(
+                self.connection, self.connection.client, self.evse_id
+            ),
+            self.evse_id,
+        )

@@ -1,0 +1,388 @@
+"""Sensors: what each charge point and the grid connection report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    CURRENCY_EURO,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
+from homeassistant.util import dt as dt_util
+
+from .api import Activity, ChargePointData, ChargePointStatus, GridStatus, VehicleStatus
+from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
+from .entity import ChargePointEntity, GridEntity, add_charge_point_entities
+
+PARALLEL_UPDATES = 0
+
+type SensorValue = str | int | float | datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargePointSensorDescription(SensorEntityDescription):
+    """A charge point sensor: its value from the status, and the wire fields it needs."""
+
+    value_fn: Callable[[ChargePointData], SensorValue]
+    # The status fields (wire names) whose presence makes the sensor exist.
+    fields: tuple[str, ...]
+
+
+def _status(
+    read: Callable[[ChargePointStatus], SensorValue],
+) -> Callable[[ChargePointData], SensorValue]:
+    def value(data: ChargePointData) -> SensorValue:
+        return read(data.status) if data.status is not None else None
+
+    return value
+
+
+def _current(
+    key: str, field: str, read: Callable[[ChargePointStatus], SensorValue], *, enabled: bool = True
+) -> ChargePointSensorDescription:
+    return ChargePointSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled,
+        value_fn=_status(read),
+        fields=(field,),
+    )
+
+
+def _voltage(
+    key: str, field: str, read: Callable[[ChargePointStatus], SensorValue]
+) -> ChargePointSensorDescription:
+    return ChargePointSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=_status(read),
+        fields=(field,),
+    )
+
+
+def _timestamp(
+    key: str, read: Callable[[ChargePointStatus], SensorValue]
+) -> ChargePointSensorDescription:
+    return ChargePointSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_status(read),
+        fields=(key,),
+    )
+
+
+def _session_minutes(data: ChargePointData) -> SensorValue:
+    status = data.status
+    if status is None or status.session_start is None:
+        return None
+    end = (
+        status.session_stop
+        if status.session_stop and status.session_stop >= status.session_start
+        else None
+    )
+    if end is None:
+        end = dt_util.utcnow() if status.activity is Activity.CHARGING else None
+    if end is None:
+        return None
+    return round((end - status.session_start).total_seconds() / 60)
+
+
+PHASES = ("actual_v1", "actual_v2", "actual_v3")
+CURRENTS = ("actual_p1", "actual_p2", "actual_p3")
+
+CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
+    _voltage("actual_v1", "actual_v1", lambda s: s.voltage_l1),
+    _voltage("actual_v2", "actual_v2", lambda s: s.voltage_l2),
+    _voltage("actual_v3", "actual_v3", lambda s: s.voltage_l3),
+    _voltage("avg_voltage", "actual_v1", lambda s: s.average_voltage),
+    _current("actual_p1", "actual_p1", lambda s: s.current_l1, enabled=False),
+    _current("actual_p2", "actual_p2", lambda s: s.current_l2, enabled=False),
+    _current("actual_p3", "actual_p3", lambda s: s.current_l3, enabled=False),
+    _current("avg_current", "actual_p1", lambda s: s.average_current),
+    ChargePointSensorDescription(
+        key="total_kw",
+        translation_key="total_kw",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=_status(lambda s: s.power_kw),
+        fields=("actual_v1", "actual_p1"),
+    ),
+    ChargePointSensorDescription(
+        key="actual_kwh",
+        translation_key="actual_kwh",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=2,
+        value_fn=_status(lambda s: s.session_energy_kwh),
+        fields=("actual_kwh",),
+    ),
+    ChargePointSensorDescription(
+        key="total_cost",
+        translation_key="total_cost",
+        device_class=SensorDeviceClass.MONETARY,
+        native_unit_of_measurement=CURRENCY_EURO,
+        suggested_display_precision=2,
+        value_fn=_status(lambda s: s.session_cost),
+        fields=("total_cost",),
+    ),
+    ChargePointSensorDescription(
+        key="vehicle_status",
+        translation_key="vehicle_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[status.value for status in VehicleStatus],
+        value_fn=_status(lambda s: s.vehicle_status.value if s.vehicle_status else None),
+        fields=("vehicle_status",),
+    ),
+    ChargePointSensorDescription(
+        key="activity",
+        translation_key="activity",
+        device_class=SensorDeviceClass.ENUM,
+        options=[activity.value for activity in Activity],
+        value_fn=_status(lambda s: s.activity.value if s.activity else None),
+        fields=("activity",),
+    ),
+    _current("max_usage", "max_usage", lambda s: s.max_usage),
+    _current(
+        "smartcharging_max_usage",
+        "smartcharging_max_usage",
+        lambda s: s.smart_charging_max_usage,
+        enabled=False,
+    ),
+    _current("max_offline", "max_offline", lambda s: s.max_offline, enabled=False),
+    ChargePointSensorDescription(
+        key="current_left",
+        translation_key="current_left",
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=lambda d: d.status.current_left(d.smart_charging) if d.status else None,
+        fields=("max_usage",),
+    ),
+    _timestamp("start_datetime", lambda s: s.session_start),
+    _timestamp("stop_datetime", lambda s: s.session_stop),
+    _timestamp("offline_since", lambda s: s.offline_since),
+    ChargePointSensorDescription(
+        key="session_duration",
+        translation_key="session_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_session_minutes,
+        fields=("start_datetime",),
+    ),
+)
+
+LIFETIME_ENERGY = SensorEntityDescription(
+    key="lifetime_energy",
+    translation_key="lifetime_energy",
+    device_class=SensorDeviceClass.ENERGY,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    suggested_display_precision=2,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GridSensorDescription(SensorEntityDescription):
+    """A sensor of the grid connection."""
+
+    value_fn: Callable[[GridStatus], float | None]
+
+
+def _grid(
+    key: str, read: Callable[[GridStatus], float | None], *, enabled: bool = True
+) -> GridSensorDescription:
+    return GridSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled,
+        value_fn=read,
+    )
+
+
+GRID_SENSORS: tuple[GridSensorDescription, ...] = (
+    _grid("grid_actual_p1", lambda g: g.current_l1, enabled=False),
+    _grid("grid_actual_p2", lambda g: g.current_l2, enabled=False),
+    _grid("grid_actual_p3", lambda g: g.current_l3, enabled=False),
+    _grid("grid_avg_current", lambda g: g.average_current),
+    _grid("grid_max_current", lambda g: g.max_current),
+    _grid("grid_max_install", lambda g: g.max_installed),
+    _grid("grid_max_reserved", lambda g: g.max_reserved),
+)
+
+
+def charge_point_sensors(connection: BlueCurrentConnection, evse_id: str) -> list[SensorEntity]:
+    """The sensors of one charge point, for the data its service reports."""
+    data = connection.data.charge_points[evse_id]
+    reported = data.status.reported if data.status is not None else frozenset()
+    entities: list[SensorEntity] = [
+        ChargePointSensor(connection, description, evse_id)
+        for description in CHARGE_POINT_SENSORS
+        if all(field in reported for field in description.fields)
+    ]
+    if "actual_kwh" in reported:
+        entities.append(LifetimeEnergySensor(connection, LIFETIME_ENERGY, evse_id))
+    return entities
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: BlueCurrentConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Set up the sensors of every charge point and of the grid connection."""
+    add_charge_point_entities(entry, async_add_entities, charge_point_sensors)
+    connection = entry.runtime_data
+    grid = connection.data.grid
+    async_add_entities(
+        GridSensor(connection, description)
+        for description in GRID_SENSORS
+        if grid is not None and description.value_fn(grid) is not None
+    )
+
+
+class ChargePointSensor(ChargePointEntity, SensorEntity):
+    """A value a charge point reports."""
+
+    entity_description: ChargePointSensorDescription
+
+    @property
+    def native_value(self) -> SensorValue:
+        """The value, from the latest status."""
+        data = self.charge_point
+        return self.entity_description.value_fn(data) if data is not None else None
+
+    def shown_value(self) -> Any:
+        """The state."""
+        return self.native_value
+
+
+class SessionProgress(ExtraStoredData):
+    """How far the lifetime energy sensor counted the current session."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        """Keep the JSON-ready values."""
+        self._data = data
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return self._data
+
+
+class LifetimeEnergySensor(ChargePointEntity, SensorEntity, RestoreEntity):
+    """Energy delivered over every session: for the Energy dashboard.
+
+    The service only reports the energy of the current (or last) session. This adds each
+    session's growth to a total that is restored at start-up, so it never goes down.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        """Start from nothing; ``async_added_to_hass`` restores the last total."""
+        super().__init__(*args)
+        self._total = 0.0
+        self._session_start: datetime | None = None
+        self._session_energy: float | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the total and the session it last counted."""
+        last = await self.async_get_last_state()
+        if last is not None:
+            with contextlib.suppress(ValueError):
+                self._total = float(last.state)
+        extra = await self.async_get_last_extra_data()
+        if extra is not None:
+            stored = extra.as_dict()
+            self._session_energy = stored.get("session_energy")
+            start = stored.get("session_start")
+            self._session_start = dt_util.parse_datetime(start) if start else None
+        self._count_session()
+        await super().async_added_to_hass()
+
+    @property
+    def extra_restore_state_data(self) -> SessionProgress:
+        """What a restart needs to continue counting the same session."""
+        return SessionProgress(
+            {
+                "session_energy": self._session_energy,
+                "session_start": self._session_start.isoformat() if self._session_start else None,
+            }
+        )
+
+    def _count_session(self) -> None:
+        data = self.charge_point
+        status = data.status if data is not None else None
+        if status is None or status.session_energy_kwh is None:
+            return
+        energy = status.session_energy_kwh
+        new_session = status.session_start != self._session_start or (
+            self._session_energy is not None and energy < self._session_energy
+        )
+        if new_session:
+            self._session_start = status.session_start
+            self._session_energy = 0.0 if self._session_energy is not None else energy
+        assert self._session_energy is not None
+        self._total += max(energy - self._session_energy, 0.0)
+        self._session_energy = energy
+
+    @callback
+    def _handle_update(self) -> None:
+        self._count_session()
+        super()._handle_update()
+
+    @property
+    def native_value(self) -> float:
+        """The lifetime total."""
+        return round(self._total, 3)
+
+    def shown_value(self) -> Any:
+        """The state."""
+        return self.native_value
+
+
+class GridSensor(GridEntity, SensorEntity):
+    """A current at the grid connection."""
+
+    entity_description: GridSensorDescription
+
+    @property
+    def native_value(self) -> float | None:
+        """The value, from the latest grid status."""
+        grid = self.connection.data.grid
+        return self.entity_description.value_fn(grid) if grid is not None else None
+
+    def shown_value(self) -> Any:
+        """The state."""
+        return self.native_value

@@ -1,0 +1,262 @@
+"""Actions: start and stop sessions, smart-charging schedules, current overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+import voluptuous as vol
+
+from .api import OverrideSchedule
+from .const import DOMAIN
+from .coordinator import BlueCurrentConnection
+from .entity import run_command
+from .select import card_labels
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_CODES = dict(zip(WEEKDAYS, ("MO", "TU", "WE", "TH", "FR", "SA", "SU"), strict=True))
+
+ATTR_CARD = "charging_card_id"  # core's name: a card id, uid or name
+ATTR_DAYS = "days"
+ATTR_START_TIME = "start_time"
+ATTR_END_TIME = "end_time"
+ATTR_DEPARTURE_TIME = "departure_time"
+ATTR_MINIMUM_PERCENTAGE = "minimum_percentage"
+ATTR_CURRENT_BATTERY_PERCENTAGE = "current_battery_percentage"
+ATTR_BATTERY_SIZE = "battery_size"
+ATTR_START_DAYS = "start_days"
+ATTR_END_DAYS = "end_days"
+ATTR_CURRENT = "current"
+ATTR_SCHEDULE_ID = "schedule_id"
+
+_DAYS = vol.All(cv.ensure_list, [vol.In(WEEKDAYS)], vol.Length(min=1))
+_PERCENT = vol.All(vol.Coerce(int), vol.Range(min=0, max=100))
+
+DEVICE_SCHEMA = vol.Schema({vol.Required(CONF_DEVICE_ID): cv.string})
+START_SCHEMA = DEVICE_SCHEMA.extend({vol.Optional(ATTR_CARD): cv.string})
+DELAYED_SCHEMA = DEVICE_SCHEMA.extend(
+    {
+        vol.Required(ATTR_DAYS): _DAYS,
+        vol.Required(ATTR_START_TIME): cv.time,
+        vol.Required(ATTR_END_TIME): cv.time,
+    }
+)
+PRICE_BASED_SCHEMA = DEVICE_SCHEMA.extend(
+    {
+        vol.Optional(ATTR_DEPARTURE_TIME): cv.time,
+        vol.Optional(ATTR_MINIMUM_PERCENTAGE): _PERCENT,
+        vol.Optional(ATTR_CURRENT_BATTERY_PERCENTAGE): _PERCENT,
+        vol.Optional(ATTR_BATTERY_SIZE): vol.All(vol.Coerce(float), vol.Range(min=1, max=250)),
+    }
+)
+OVERRIDE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_DEVICE_ID): vol.All(cv.ensure_list, [cv.string], vol.Length(min=1)),
+        vol.Required(ATTR_START_TIME): cv.time,
+        vol.Required(ATTR_END_TIME): cv.time,
+        vol.Required(ATTR_START_DAYS): _DAYS,
+        vol.Required(ATTR_END_DAYS): _DAYS,
+        vol.Required(ATTR_CURRENT): vol.All(vol.Coerce(float), vol.Range(min=0)),
+    }
+)
+CLEAR_OVERRIDE_SCHEMA = DEVICE_SCHEMA.extend({vol.Required(ATTR_SCHEDULE_ID): cv.string})
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _charge_point(hass: HomeAssistant, device_id: str) -> tuple[BlueCurrentConnection, str]:
+    """The connection of a charge point device and its evse id; translated errors otherwise."""
+    device = dr.async_get(hass).async_get(device_id)
+    evse_id = (
+        next((key for domain, key in device.identifiers if domain == DOMAIN), None)
+        if device is not None
+        else None
+    )
+    if device is None or evse_id is None:
+        raise _invalid("invalid_device", device_id=device_id)
+    for entry_id in device.config_entries:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            continue
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _invalid("entry_not_loaded", device_id=device_id)
+        connection: BlueCurrentConnection = entry.runtime_data
+        if evse_id not in connection.data.charge_points:
+            break
+        return connection, evse_id
+    raise _invalid("invalid_device", device_id=device_id)
+
+
+def _card_uid(connection: BlueCurrentConnection, evse_id: str, wanted: str | None) -> str | None:
+    """The uid for a card given by id, uid or name; the selected card when none is given."""
+    if wanted is None:
+        return connection.selected_card(evse_id)
+    cards = connection.data.cards or ()
+    for label, card in card_labels(cards).items():
+        if wanted in (card.card_id, card.uid, card.name, label):
+            return card.uid
+    raise _invalid("unknown_card", card=wanted)
+
+
+def _schedule_response(schedule: OverrideSchedule) -> dict[str, Any]:
+    return {
+        "schedule_id": schedule.schedule_id,
+        "charge_points": list(schedule.charge_points),
+        "start_time": schedule.start_time.isoformat() if schedule.start_time else None,
+        "end_time": schedule.stop_time.isoformat() if schedule.stop_time else None,
+        "start_days": list(schedule.start_days),
+        "end_days": list(schedule.stop_days),
+        "current": schedule.current,
+    }
+
+
+async def _start_session(call: ServiceCall) -> None:
+    connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
+    uid = _card_uid(connection, evse_id, call.data.get(ATTR_CARD))
+    await run_command(connection, lambda: connection.client.start_session(evse_id, uid), evse_id)
+
+
+async def _stop_session(call: ServiceCall) -> None:
+    connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
+    await run_command(connection, lambda: connection.client.stop_session(evse_id), evse_id)
+
+
+async def _set_delayed_charging_schedule(call: ServiceCall) -> None:
+    connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
+    days = sorted({WEEKDAYS.index(day) + 1 for day in call.data[ATTR_DAYS]})
+    start: time = call.data[ATTR_START_TIME]
+    end: time = call.data[ATTR_END_TIME]
+    await run_command(
+        connection,
+        lambda: connection.client.save_delayed_charging_schedule(evse_id, days, start, end),
+        evse_id,
+    )
+
+
+async def _set_price_based_charging_settings(call: ServiceCall) -> None:
+    connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
+    changes = {
+        "departure_time": call.data.get(ATTR_DEPARTURE_TIME),
+        "minimum_pct": call.data.get(ATTR_MINIMUM_PERCENTAGE),
+        "current_battery_pct": call.data.get(ATTR_CURRENT_BATTERY_PERCENTAGE),
+        "battery_size_kwh": call.data.get(ATTR_BATTERY_SIZE),
+    }
+    if all(value is None for value in changes.values()):
+        raise _invalid("nothing_to_change")
+    await run_command(
+        connection,
+        lambda: connection.client.update_price_based_charging(evse_id, **changes),
+        evse_id,
+    )
+
+
+def _override_targets(call: ServiceCall) -> tuple[BlueCurrentConnection, list[str]]:
+    """The charge points of one account an override is for, with the current checked."""
+    targets = [_charge_point(call.hass, device_id) for device_id in call.data[CONF_DEVICE_ID]]
+    connection = targets[0][0]
+    if any(other is not connection for other, _ in targets):
+        raise _invalid("mixed_accounts")
+    current: float = call.data[ATTR_CURRENT]
+    for _, evse_id in targets:
+        status = connection.data.charge_points[evse_id].status
+        limit = status.max_usage if status is not None and status.max_usage else None
+        if limit is not None and current > limit:
+            raise _invalid(
+                "current_out_of_range",
+                evse_id=evse_id,
+                current=f"{current:g}",
+                maximum=f"{limit:g}",
+            )
+    return connection, [evse_id for _, evse_id in targets]
+
+
+async def _set_current_override(call: ServiceCall) -> ServiceResponse:
+    connection, evse_ids = _override_targets(call)
+    schedule: OverrideSchedule = await run_command(
+        connection,
+        lambda: connection.client.set_current_override(
+            evse_ids,
+            start_time=call.data[ATTR_START_TIME],
+            stop_time=call.data[ATTR_END_TIME],
+            start_days=[WEEKDAY_CODES[day] for day in call.data[ATTR_START_DAYS]],
+            stop_days=[WEEKDAY_CODES[day] for day in call.data[ATTR_END_DAYS]],
+            current=call.data[ATTR_CURRENT],
+        ),
+        evse_ids[0],
+    )
+    return {"schedule": _schedule_response(schedule)}
+
+
+async def _clear_current_override(call: ServiceCall) -> None:
+    connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
+    schedule_id = call.data[ATTR_SCHEDULE_ID]
+    await run_command(
+        connection, lambda: connection.client.clear_current_override(schedule_id), evse_id
+    )
+
+
+async def _list_current_overrides(call: ServiceCall) -> ServiceResponse:
+    connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
+    schedules: list[OverrideSchedule] = await run_command(
+        connection, connection.client.list_current_overrides, evse_id
+    )
+    return {"schedules": [_schedule_response(schedule) for schedule in schedules]}
+
+
+_SERVICES: tuple[
+    tuple[
+        str,
+        vol.Schema,
+        Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]],
+        SupportsResponse,
+    ],
+    ...,
+] = (
+    ("start_charge_session", START_SCHEMA, _start_session, SupportsResponse.NONE),
+    ("stop_charge_session", DEVICE_SCHEMA, _stop_session, SupportsResponse.NONE),
+    (
+        "set_delayed_charging_schedule",
+        DELAYED_SCHEMA,
+        _set_delayed_charging_schedule,
+        SupportsResponse.NONE,
+    ),
+    (
+        "set_price_based_charging_settings",
+        PRICE_BASED_SCHEMA,
+        _set_price_based_charging_settings,
+        SupportsResponse.NONE,
+    ),
+    ("set_current_override", OVERRIDE_SCHEMA, _set_current_override, SupportsResponse.OPTIONAL),
+    (
+        "clear_current_override",
+        CLEAR_OVERRIDE_SCHEMA,
+        _clear_current_override,
+        SupportsResponse.NONE,
+    ),
+    ("list_current_overrides", DEVICE_SCHEMA, _list_current_overrides, SupportsResponse.ONLY),
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, not per entry)."""
+    for name, schema, handler, response in _SERVICES:
+        hass.services.async_register(
+            DOMAIN, name, handler, schema=schema, supports_response=response
+        )

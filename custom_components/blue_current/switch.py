@@ -1,0 +1,155 @@
+"""Switches: plug & charge, linked charge cards only, block, and the smart-charging profiles.
+
+A switch shows what the service confirmed. Turning it waits for the service's answer: a
+refusal or no answer raises a translated error and the switch stays as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchDeviceClass, SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .api import BlueCurrentClient, ChargePointData, Setting
+from .const import DOMAIN
+from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
+from .entity import ChargePointEntity, add_charge_point_entities, is_blocked, run_command
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargePointSwitchDescription(SwitchEntityDescription):
+    """A switch: where its state comes from and how it is changed."""
+
+    # The confirmed state and whether this account may change it; None: not reported.
+    state_fn: Callable[[ChargePointData], Setting[bool] | None]
+    set_fn: Callable[[BlueCurrentClient, str, bool], Awaitable[Any]]
+
+
+def _block_state(data: ChargePointData) -> Setting[bool] | None:
+    blocked = is_blocked(data)
+    return None if blocked is None else Setting(blocked, True)
+
+
+def _profile_state(data: ChargePointData, profile: str) -> Setting[bool] | None:
+    settings = data.settings
+    if settings is None:
+        return None
+    value = getattr(settings, profile)
+    return None if value is None else Setting(value.enabled, True)
+
+
+SWITCHES: tuple[ChargePointSwitchDescription, ...] = (
+    ChargePointSwitchDescription(
+        key="plug_and_charge",
+        translation_key="plug_and_charge",
+        device_class=SwitchDeviceClass.SWITCH,
+        state_fn=lambda d: d.settings.plug_and_charge if d.settings else None,
+        set_fn=lambda client, evse_id, on: client.set_plug_and_charge(evse_id, on),
+    ),
+    ChargePointSwitchDescription(
+        key="linked_charge_cards_only",
+        translation_key="linked_charge_cards_only",
+        device_class=SwitchDeviceClass.SWITCH,
+        state_fn=lambda d: d.settings.linked_charge_cards_only if d.settings else None,
+        set_fn=lambda client, evse_id, on: client.set_linked_charge_cards_only(evse_id, on),
+    ),
+    ChargePointSwitchDescription(
+        key="block",
+        translation_key="block",
+        device_class=SwitchDeviceClass.SWITCH,
+        state_fn=_block_state,
+        set_fn=lambda client, evse_id, on: client.set_blocked(evse_id, on),
+    ),
+    ChargePointSwitchDescription(
+        key="delayed_charging",
+        translation_key="delayed_charging",
+        entity_category=EntityCategory.CONFIG,
+        state_fn=lambda d: _profile_state(d, "delayed_charging"),
+        set_fn=lambda client, evse_id, on: client.set_delayed_charging(evse_id, on),
+    ),
+    ChargePointSwitchDescription(
+        key="price_based_charging",
+        translation_key="price_based_charging",
+        entity_category=EntityCategory.CONFIG,
+        state_fn=lambda d: _profile_state(d, "price_based_charging"),
+        set_fn=lambda client, evse_id, on: client.set_price_based_charging(evse_id, on),
+    ),
+)
+
+
+def charge_point_switches(
+    connection: BlueCurrentConnection, evse_id: str
+) -> list[ChargePointSwitch]:
+    """The switches whose state the service reports for this charge point."""
+    data = connection.data.charge_points[evse_id]
+    return [
+        ChargePointSwitch(connection, description, evse_id)
+        for description in SWITCHES
+        if description.state_fn(data) is not None
+    ]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: BlueCurrentConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Set up the switches of every charge point."""
+    add_charge_point_entities(entry, async_add_entities, charge_point_switches)
+
+
+class ChargePointSwitch(ChargePointEntity, SwitchEntity):
+    """A setting of a charge point that is on or off."""
+
+    entity_description: ChargePointSwitchDescription
+
+    def _state(self) -> Setting[bool] | None:
+        data = self.charge_point
+        return self.entity_description.state_fn(data) if data is not None else None
+
+    @property
+    def is_on(self) -> bool | None:
+        """The state the service confirmed."""
+        state = self._state()
+        return state.value if state is not None else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Say so when the owner of the charge point does not let this account change it."""
+        state = self._state()
+        return {"editable": False} if state is not None and not state.editable else None
+
+    def shown_value(self) -> Any:
+        """The state."""
+        return self.is_on
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch on, once the service confirms."""
+        await self._set(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch off, once the service confirms."""
+        await self._set(False)
+
+    async def _set(self, on: bool) -> None:
+        state = self._state()
+        if state is not None and not state.editable:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="setting_not_editable",
+                translation_placeholders={"evse_id": self.evse_id},
+            )
+        description = self.entity_description
+        await run_command(
+            self.connection,
+            lambda: description.set_fn(self.connection.client, self.evse_id, on),
+            self.evse_id,
+        )

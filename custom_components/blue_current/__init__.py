@@ -57,16 +57,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
     except BlueCurrentError as err:
         _raise_setup_error(err)
 
-    connection = BlueCurrentConnection(hass, entry, client, customer_id)
-    entry.async_create_background_task(hass, connection.run(), f"{DOMAIN} {entry.title}")
     try:
-        async with asyncio.timeout(SNAPSHOT_TIMEOUT):
-            await client.wait_for_snapshot()
-    except (TimeoutError, BlueCurrentError) as err:
-        await connection.async_stop()
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="snapshot_timeout"
-        ) from err
+        connection = await _start_connection(hass, entry, client, customer_id)
+    except BaseException:
+        # Whatever stopped setup, the socket (and its heartbeat timer) must not outlive it.
+        await client.disconnect()
+        raise
 
     connection.start_tracking_charge_points()
     _migrate_core_grid_unique_ids(hass, entry, customer_id)
@@ -79,6 +75,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, disconnect_at_stop))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def _start_connection(
+    hass: HomeAssistant, entry: BlueCurrentConfigEntry, client: BlueCurrentClient, customer_id: str
+) -> BlueCurrentConnection:
+    """Start listening in the background; wait, with a timeout, for every charge point."""
+    connection = BlueCurrentConnection(hass, entry, client, customer_id)
+    entry.async_create_background_task(hass, connection.run(), f"{DOMAIN} {entry.title}")
+    try:
+        async with asyncio.timeout(SNAPSHOT_TIMEOUT):
+            await client.wait_for_snapshot()
+    except (TimeoutError, BlueCurrentError) as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="snapshot_timeout"
+        ) from err
+    return connection
 
 
 def _raise_setup_error(err: BlueCurrentError) -> NoReturn:

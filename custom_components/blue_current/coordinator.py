@@ -8,7 +8,8 @@ changed. Entities read the client's immutable models; nothing here copies them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+import contextlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 import random
@@ -72,12 +73,16 @@ class BlueCurrentConnection:
         self.entry = entry
         self.client = client
         self.customer_id = customer_id
-        self.health = ConnectionHealth()
+        self.health = ConnectionHealth(next_retry_delay=FIRST_RETRY_DELAY)
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._charge_point_listeners: list[ChargePointsListener] = []
         self._known_charge_points: set[str] = set()
+        # Joined after setup; announced to the platforms once their status and settings came.
+        self._joining_charge_points: set[str] = set()
         self._selected_cards: dict[str, str] = {}
         self._unsubscribe_client = client.add_listener(self._on_client_update)
+        # Waiting between attempts; tests replace it to observe the delays.
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     # ------------------------------------------------------------------ what entities read
 
@@ -146,6 +151,8 @@ class BlueCurrentConnection:
             self._sync_charge_points()
             self._notify_all()
         elif update.kind in (UpdateKind.STATUS, UpdateKind.SETTINGS):
+            if update.evse_id in self._joining_charge_points:
+                self._announce_joined()
             self._notify(update.evse_id)
         elif update.kind is UpdateKind.GRID:
             self._notify(None)
@@ -160,15 +167,31 @@ class BlueCurrentConnection:
     @callback
     def _sync_charge_points(self) -> None:
         current = set(self.data.charge_points)
-        added = sorted(current - self._known_charge_points)
         removed = self._known_charge_points - current
-        self._known_charge_points = current
+        self._known_charge_points -= removed
         if removed:
             self._remove_devices(removed)
-        if added:
-            LOGGER.info("New Blue Current charge points: %s", ", ".join(added))
-            for listener in list(self._charge_point_listeners):
-                listener(added)
+        self._joining_charge_points = current - self._known_charge_points
+        self._announce_joined()
+
+    @callback
+    def _announce_joined(self) -> None:
+        """Hand charge points that joined to the platforms once their data is complete."""
+        charge_points = self.data.charge_points
+        ready = sorted(
+            evse_id
+            for evse_id in self._joining_charge_points
+            if (data := charge_points.get(evse_id)) is not None
+            and data.status is not None
+            and data.settings is not None
+        )
+        if not ready:
+            return
+        self._joining_charge_points.difference_update(ready)
+        self._known_charge_points.update(ready)
+        LOGGER.info("New Blue Current charge points: %s", ", ".join(ready))
+        for listener in list(self._charge_point_listeners):
+            listener(ready)
 
     @callback
     def _remove_devices(self, evse_ids: set[str]) -> None:
@@ -191,14 +214,34 @@ class BlueCurrentConnection:
 
     async def run(self) -> None:
         """Listen; on a drop, reconnect with back-off until unloaded (the seed's start_loop)."""
-        self.set_connected(True)
+        self.set_connected(True)  # setup waited for the snapshot already
+        reconnected = False
         while True:
             up_since = time.monotonic()
             try:
-                await self.client.listen()
+                await self._listen(reconnected)
             except BlueCurrentError as err:
                 if not await self._after_drop(err, time.monotonic() - up_since):
                     return
+            reconnected = True
+
+    async def _listen(self, reconnected: bool) -> None:
+        """Receive until the connection ends; after a reconnect, come back with fresh data."""
+        listening = asyncio.ensure_future(self.client.listen())
+        try:
+            if reconnected:
+                try:
+                    await self.client.wait_for_snapshot()
+                except BlueCurrentError:
+                    pass  # the connection ended first: the listener raises why
+                else:
+                    self._on_reconnected()
+            await listening
+        finally:
+            if not listening.done():
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError, BlueCurrentError):
+                    await listening
 
     async def _after_drop(self, error: BlueCurrentError, uptime: float) -> bool:
         """Handle a lost connection; reconnect. False: stop for good (reauthentication)."""
@@ -209,14 +252,13 @@ class BlueCurrentConnection:
         while True:
             if not self._record_failure(error):
                 return False
-            await asyncio.sleep(self._delay_for(error))
+            await self.sleep(self._delay_for(error))
             try:
                 await self.client.connect()
             except BlueCurrentError as err:
                 error = err
                 LOGGER.debug("Reconnecting to Blue Current failed: %s", err)
                 continue
-            self._on_reconnected()
             return True
 
     def _record_failure(self, error: BlueCurrentError) -> bool:

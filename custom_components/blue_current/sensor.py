@@ -347,14 +347,15 @@ class LifetimeEnergySensor(ChargePointEntity, SensorEntity, RestoreEntity):
         if status is None or status.session_energy_kwh is None:
             return
         energy = status.session_energy_kwh
-        new_session = status.session_start != self._session_start or (
-            self._session_energy is not None and energy < self._session_energy
-        )
-        if new_session:
+        if self._session_energy is None:
+            # The first reading ever: what came before was never ours to count.
             self._session_start = status.session_start
-            self._session_energy = 0.0 if self._session_energy is not None else energy
-        assert self._session_energy is not None
-        self._total += max(energy - self._session_energy, 0.0)
+            self._session_energy = energy
+            return
+        if status.session_start != self._session_start or energy < self._session_energy:
+            self._session_start = status.session_start
+            self._session_energy = 0.0
+        self._total += energy - self._session_energy
         self._session_energy = energy
 
     @callback

@@ -1,0 +1,296 @@
+"""Setup, the connection loop, repairs and unloading, against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import logging
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_API_TOKEN, EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from bluecurrent_simulator import SimAccount, Simulator
+from custom_components.blue_current.const import DOMAIN
+
+POWER = "sensor.charger_1_power"
+
+
+async def wait_for(condition: Callable[[], bool], hass: HomeAssistant, seconds: float = 10) -> None:
+    """Let the event loop run until ``condition`` holds."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+def entry_issue(hass: HomeAssistant, entry: MockConfigEntry, issue: str) -> ir.IssueEntry | None:
+    """The repair issue of ``entry``, if raised."""
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"{issue}_{entry.entry_id}")
+
+
+async def test_setup_creates_devices_and_entities(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim_account: SimAccount
+) -> None:
+    """Every charge point gets a device named as in the app, or by evse id when unnamed."""
+    assert init_integration.state is ConfigEntryState.LOADED
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
+    names = sorted(device.name or "" for device in devices)
+    assert names == ["BCU100003", "Charger 1", "Charger 2", "Grid connection"]
+    charger = next(d for d in devices if d.name == "Charger 1")
+    assert charger.manufacturer == "Blue Current"
+    assert charger.model == sim_account.charge_points["BCU100001"].model.name
+    assert charger.serial_number == "BCU100001"
+
+
+async def test_unload_disconnects(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Unloading closes the connection and leaves nothing running."""
+    assert simulator.live_connections == 1
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    await wait_for(lambda: simulator.live_connections == 0, hass)
+
+
+async def test_stop_disconnects(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Home Assistant stopping closes the connection."""
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await wait_for(lambda: simulator.live_connections == 0, hass)
+
+
+async def test_bad_token_starts_reauth(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A refused token fails setup and asks the user for a new one."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, CONF_API_TOKEN: "wrong"}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+@pytest.mark.parametrize(
+    ("reason", "translation_key"),
+    [
+        ("Request limit reached", "request_limit_reached"),
+        ("Already connected", "already_connected"),
+        ("Something else", "cannot_connect"),
+    ],
+)
+async def test_rejected_connection_retries_setup(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    reason: str,
+    translation_key: str,
+) -> None:
+    """A rejected connection makes setup retry later, with a translated reason."""
+    simulator.reject_next_upgrades(reason, count=1)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.error_reason_translation_key == translation_key
+
+
+async def test_unreachable_service_retries_setup(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A service that is not there at all makes setup retry."""
+    await simulator.stop()
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_snapshot_timeout_retries_setup(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Setup waits for the charge points' status with a timeout (core waits forever)."""
+    simulator.ignore_next("GET_CH_STATUS")
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.blue_current.SNAPSHOT_TIMEOUT", 0.2):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.error_reason_translation_key == "snapshot_timeout"
+    await wait_for(lambda: simulator.live_connections == 0, hass)
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_drop_makes_entities_unavailable_then_recovers(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The seed's reconnect: unavailable while down, fresh values after, logged once each."""
+    assert hass.states.get(POWER).state == "0.0"
+    simulator.reject_next_upgrades("Something else", count=2)
+    charge_point = sim_account.charge_points["BCU100001"]
+    charge_point.plug_in(simulator.now)
+    with caplog.at_level(logging.DEBUG):
+        await simulator.drop_connections("abrupt")
+        await wait_for(lambda: hass.states.get(POWER).state == STATE_UNAVAILABLE, hass)
+        await wait_for(lambda: hass.states.get(POWER).state != STATE_UNAVAILABLE, hass)
+    assert float(hass.states.get(POWER).state) == pytest.approx(11.04)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    infos = [r for r in caplog.records if r.levelno == logging.INFO and "Reconnected" in r.message]
+    assert len(warnings) == 1
+    assert len(infos) == 1
+    assert not [r for r in caplog.records if r.exc_info]
+    assert init_integration.runtime_data.health.reconnects == 1
+    assert init_integration.runtime_data.health.failed_attempts == 3
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_request_limit_waits_for_reset_with_repair(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """No attempts until the daily reset; a repair says why; it goes when the chargers return."""
+    attempts = simulator.connection_attempts
+    sleeps: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def record_sleep(delay: float) -> None:
+        sleeps.append(delay)
+        await real_sleep(0)
+
+    init_integration.runtime_data.sleep = record_sleep
+    await simulator.drop_connections("limit")
+    await wait_for(lambda: init_integration.runtime_data.health.reconnects == 1, hass)
+    assert sleeps[0] > 60  # until midnight in Amsterdam, not seconds
+    assert simulator.connection_attempts == attempts + 1
+    assert entry_issue(hass, init_integration, "request_limit_reached") is None
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_request_limit_repair_is_raised_while_waiting(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """While waiting for the reset, the user sees a repair issue with the reset time."""
+    gate = asyncio.Event()
+
+    async def blocked_sleep(_delay: float) -> None:
+        await gate.wait()
+
+    init_integration.runtime_data.sleep = blocked_sleep
+    await simulator.drop_connections("limit")
+    await wait_for(
+        lambda: entry_issue(hass, init_integration, "request_limit_reached") is not None, hass
+    )
+    issue = entry_issue(hass, init_integration, "request_limit_reached")
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert "reset_at" in issue.translation_placeholders
+    assert hass.states.get(POWER).state == STATE_UNAVAILABLE
+    gate.set()
+    await wait_for(
+        lambda: entry_issue(hass, init_integration, "request_limit_reached") is None, hass
+    )
+    assert hass.states.get(POWER).state != STATE_UNAVAILABLE
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_already_connected_repair(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Another client holding the connection raises a repair, cleared once we are back."""
+    gate = asyncio.Event()
+    real_sleep = asyncio.sleep
+
+    async def gated_sleep(_delay: float) -> None:
+        await gate.wait()
+        await real_sleep(0)
+
+    simulator.reject_next_upgrades("Already connected", count=1)
+    init_integration.runtime_data.sleep = gated_sleep
+    await simulator.drop_connections("clean")
+    await wait_for(
+        lambda: entry_issue(hass, init_integration, "already_connected") is not None, hass
+    )
+    gate.set()
+    await wait_for(lambda: entry_issue(hass, init_integration, "already_connected") is None, hass)
+    assert init_integration.runtime_data.connected
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_revoked_token_starts_reauth_and_stops(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """A token revoked while running: reauthentication, and no hammering of the service."""
+    sim_account.session_token = "revoked"
+    simulator.accounts["other-token"] = simulator.accounts.pop("TOKEN")
+    await simulator.drop_connections("clean")
+    await wait_for(lambda: bool(hass.config_entries.flow.async_progress()), hass)
+    attempts = simulator.connection_attempts
+    await asyncio.sleep(0.2)
+    assert simulator.connection_attempts == attempts
+    assert hass.states.get(POWER).state == STATE_UNAVAILABLE
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_charge_points_added_and_removed_while_away(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """After a reconnect, new charge points get entities; removed ones lose their device."""
+    device_registry = dr.async_get(hass)
+    sim_account.add_charge_point(name="Carport")
+    sim_account.remove_charge_point("BCU100002")
+    await simulator.drop_connections("clean")
+    await wait_for(lambda: hass.states.get("sensor.carport_power") is not None, hass)
+    await wait_for(
+        lambda: device_registry.async_get_device(identifiers={(DOMAIN, "BCU100002")}) is None,
+        hass,
+    )
+    assert device_registry.async_get_device(identifiers={(DOMAIN, "BCU100004")}) is not None
+
+
+async def test_core_grid_unique_ids_are_migrated(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A user coming from core keeps the grid sensors' entity ids (and their history)."""
+    mock_config_entry.add_to_hass(hass)
+    registry = er.async_get(hass)
+    old = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        "grid_avg_current",
+        config_entry=mock_config_entry,
+        suggested_object_id="average_grid_current",
+    )
+    charge_point = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        "actual_kwh_BCU100001",
+        config_entry=mock_config_entry,
+        suggested_object_id="charger_1_energy_usage",
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    migrated = registry.async_get(old.entity_id)
+    assert migrated is not None
+    assert migrated.unique_id == "grid_avg_current_C0001"
+    assert hass.states.get(old.entity_id).state == "2.0"
+    assert hass.states.get(charge_point.entity_id).state == "0.0"

@@ -214,8 +214,13 @@ async def test_already_connected_repair(
     gate = asyncio.Event()
     real_sleep = asyncio.sleep
 
-    async def gated_sleep(_delay: float) -> None:
-        await gate.wait()
+    sleeps: list[float] = []
+
+    async def gated_sleep(delay: float) -> None:
+        # The first wait follows the drop; the second follows the rejection: hold that one.
+        sleeps.append(delay)
+        if len(sleeps) > 1:
+            await gate.wait()
         await real_sleep(0)
 
     simulator.reject_next_upgrades("Already connected", count=1)

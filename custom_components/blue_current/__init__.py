@@ -6,7 +6,7 @@ import asyncio
 from typing import NoReturn
 
 from homeassistant.const import CONF_API_TOKEN, EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -69,10 +69,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
     entry.runtime_data = connection
     entry.async_on_unload(connection.async_stop)
 
-    async def disconnect_at_stop(_event: Event) -> None:
-        await connection.async_stop()
-
-    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, disconnect_at_stop))
+    entry.async_on_unload(_disconnect_at_stop(hass, connection))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -91,6 +88,27 @@ async def _start_connection(
             translation_domain=DOMAIN, translation_key="snapshot_timeout"
         ) from err
     return connection
+
+
+@callback
+def _disconnect_at_stop(hass: HomeAssistant, connection: BlueCurrentConnection) -> CALLBACK_TYPE:
+    """Disconnect when Home Assistant stops; returns what stops listening (once, at unload)."""
+    stopped = False
+
+    async def disconnect(_event: Event) -> None:
+        nonlocal stopped
+        stopped = True
+        await connection.async_stop()
+
+    unsubscribe = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, disconnect)
+
+    @callback
+    def stop_listening() -> None:
+        # A one-time listener that already fired is gone: removing it again is an error.
+        if not stopped:
+            unsubscribe()
+
+    return stop_listening
 
 
 def _raise_setup_error(err: BlueCurrentError) -> NoReturn:

@@ -60,7 +60,9 @@ class BlueCurrentConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def _schema(self, user_input: Mapping[str, Any] | None) -> vol.Schema:
         fields: dict[Any, Any] = {vol.Required(CONF_API_TOKEN): str}
-        if self.show_advanced_options and self.source not in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
+        # Advanced mode, as the frontend (or the REST API) says when it starts the flow.
+        advanced = bool(self.context.get("show_advanced_options"))
+        if advanced and self.source not in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
             # The simulator and the demo; the real service needs no endpoint.
             fields[vol.Optional(CONF_ENDPOINT, default=DEFAULT_URL)] = str
         return self.add_suggested_values_to_schema(vol.Schema(fields), user_input or {})

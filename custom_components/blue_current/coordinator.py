@@ -74,6 +74,7 @@ class BlueCurrentConnection:
         self.client = client
         self.customer_id = customer_id
         self.health = ConnectionHealth(next_retry_delay=FIRST_RETRY_DELAY)
+        self._stopped = False
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._charge_point_listeners: list[ChargePointsListener] = []
         self._known_charge_points: set[str] = set()
@@ -197,7 +198,7 @@ class BlueCurrentConnection:
     def _remove_devices(self, evse_ids: set[str]) -> None:
         registry = dr.async_get(self.hass)
         for evse_id in evse_ids:
-            device = registry.async_get_device(identifiers={(DOMAIN, evse_id)})
+            device = charge_point_device(registry, self.entry.entry_id, evse_id)
             if device is not None:
                 LOGGER.info("Blue Current charge point %s left the account", evse_id)
                 registry.async_update_device(device.id, remove_config_entry_id=self.entry.entry_id)
@@ -244,8 +245,10 @@ class BlueCurrentConnection:
                     await listening
 
     async def _after_drop(self, error: BlueCurrentError, uptime: float) -> bool:
-        """Handle a lost connection; reconnect. False: stop for good (reauthentication)."""
+        """Handle a lost connection; reconnect. False: stop for good (unload, reauth)."""
         self.set_connected(False)
+        if self._stopped:
+            return False
         if uptime >= STABLE_CONNECTION:
             self.health.next_retry_delay = FIRST_RETRY_DELAY
         LOGGER.warning("Lost the connection to Blue Current (%s); reconnecting", error)
@@ -310,6 +313,7 @@ class BlueCurrentConnection:
 
     async def async_stop(self) -> None:
         """Disconnect (the seed's disconnect: an already closed connection is fine)."""
+        self._stopped = True
         self._unsubscribe_client()
         self.set_connected(False)
         await self.client.disconnect()
@@ -319,6 +323,18 @@ class BlueCurrentConnection:
     def diagnostics(self) -> dict[str, Any]:
         """The loop's health and the client's counters."""
         return {"health": asdict(self.health), "client": asdict(self.client.stats)}
+
+
+def charge_point_device(
+    registry: dr.DeviceRegistry, entry_id: str, evse_id: str
+) -> dr.DeviceEntry | None:
+    """The device of a charge point of an entry, on every supported Home Assistant."""
+    if hasattr(registry, "async_get_device_by_identifier"):  # 2026.x: ids are per entry
+        device: dr.DeviceEntry | None = registry.async_get_device_by_identifier(
+            (DOMAIN, evse_id), entry_id
+        )
+        return device
+    return registry.async_get_device(identifiers={(DOMAIN, evse_id)})
 
 
 def _local_time(moment: datetime) -> str:

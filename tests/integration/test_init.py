@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from bluecurrent_simulator import SimAccount, Simulator
 from custom_components.blue_current.const import DOMAIN
+from custom_components.blue_current.coordinator import charge_point_device
 
 POWER = "sensor.charger_1_power"
 
@@ -264,12 +265,12 @@ async def test_charge_points_added_and_removed_while_away(
     sim_account.add_charge_point(name="Carport")
     sim_account.remove_charge_point("BCU100002")
     await simulator.drop_connections("clean")
+    entry_id = init_integration.entry_id
     await wait_for(lambda: hass.states.get("sensor.carport_power") is not None, hass)
     await wait_for(
-        lambda: device_registry.async_get_device(identifiers={(DOMAIN, "BCU100002")}) is None,
-        hass,
+        lambda: charge_point_device(device_registry, entry_id, "BCU100002") is None, hass
     )
-    assert device_registry.async_get_device(identifiers={(DOMAIN, "BCU100004")}) is not None
+    assert charge_point_device(device_registry, entry_id, "BCU100004") is not None
 
 
 async def test_core_grid_unique_ids_are_migrated(

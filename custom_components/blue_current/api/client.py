@@ -399,6 +399,8 @@ class BlueCurrentClient:
         self._stats.last_disconnect_reason = str(reason)
         _LOGGER.debug("Connection ended: %s", reason)
         await connection.socket.close()
+        await asyncio.sleep(0)
+        _disarm_heartbeat(connection.socket)
 
     def _end_reason(self, connection: _Connection) -> BlueCurrentError:
         if connection.end_error is None:
@@ -830,3 +832,14 @@ class BlueCurrentClient:
     async def clear_current_override(self, schedule_id: str) -> None:
         """Remove a current-override schedule."""
         await self._command(requests.clear_current_override(schedule_id))
+
+
+def _disarm_heartbeat(socket: aiohttp.ClientWebSocketResponse) -> None:
+    """Cancel a heartbeat that data arriving during the close re-armed.
+
+    aiohttp 3.14 re-arms the heartbeat timer for data received after ``close()``; on a
+    closed socket it can only fire uselessly later, and it keeps a timer alive after unload.
+    """
+    cancel = getattr(socket, "_cancel_heartbeat", None)
+    if callable(cancel):
+        cancel()

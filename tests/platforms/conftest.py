@@ -1,0 +1,71 @@
+"""Helpers for the platform tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.blue_current.const import DOMAIN
+
+STABLE_ATTRIBUTES = ("device_class", "unit_of_measurement", "state_class", "options", "editable")
+VOLATILE_DEVICE_CLASSES = {"timestamp", "duration"}
+
+
+async def settle(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5) -> None:
+    """Let the event loop run until ``condition`` holds."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.005)
+            await hass.async_block_till_done()
+
+
+def entity_table(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, dict[str, Any]]:
+    """What a user sees of every entity, in a form stable across Home Assistant versions."""
+    registry = er.async_get(hass)
+    table: dict[str, dict[str, Any]] = {}
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        state = hass.states.get(entity.entity_id)
+        attributes = state.attributes if state is not None else {}
+        value = state.state if state is not None else None
+        if attributes.get("device_class") in VOLATILE_DEVICE_CLASSES and value != "unknown":
+            value = "<time-dependent>"
+        table[entity.entity_id] = {
+            "unique_id": entity.unique_id,
+            "translation_key": entity.translation_key,
+            "category": entity.entity_category.value if entity.entity_category else None,
+            "enabled_by_default": entity.disabled_by is None,
+            "state": value,
+            **{key: attributes[key] for key in STABLE_ATTRIBUTES if key in attributes},
+        }
+    return table
+
+
+def device_id(hass: HomeAssistant, evse_id: str) -> str:
+    """The device of a charge point."""
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, evse_id)})
+    assert device is not None
+    return device.id
+
+
+async def call(hass: HomeAssistant, domain: str, service: str, entity_id: str, **data: Any) -> None:
+    """Call an entity service and wait."""
+    await hass.services.async_call(
+        domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+def short_request_timeout() -> Any:
+    """Commands give up waiting for an acknowledgement after a fraction of a second."""
+    from unittest.mock import patch
+
+    with patch("custom_components.blue_current.REQUEST_TIMEOUT", 0.3):
+        yield

@@ -13,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.blue_current.const import DOMAIN
+from custom_components.blue_current.coordinator import charge_point_device
 
 STABLE_ATTRIBUTES = ("device_class", "unit_of_measurement", "state_class", "options", "editable")
 VOLATILE_DEVICE_CLASSES = {"timestamp", "duration"}
@@ -49,7 +50,8 @@ def entity_table(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, dict[
 
 def device_id(hass: HomeAssistant, evse_id: str) -> str:
     """The device of a charge point."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, evse_id)})
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    device = charge_point_device(dr.async_get(hass), entry.entry_id, evse_id)
     assert device is not None
     return device.id
 

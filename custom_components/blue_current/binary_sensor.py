@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.components.binary_sensor import (
+# 2026.x moved the device classes to .const and stopped re-exporting them; the name
+# still resolves at runtime on every supported version.
+from homeassistant.components.binary_sensor import (  # type: ignore[attr-defined,unused-ignore]
     BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,

@@ -65,7 +65,9 @@ class BlueCurrentConfigFlow(ConfigFlow, domain=DOMAIN):
         if advanced and self.source not in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
             # The simulator and the demo; the real service needs no endpoint.
             fields[vol.Optional(CONF_ENDPOINT, default=DEFAULT_URL)] = str
-        return self.add_suggested_values_to_schema(vol.Schema(fields), user_input or {})
+        # 2026.x types schemas as probatio's (voluptuous' successor); both work at runtime.
+        schema = vol.Schema(fields)
+        return self.add_suggested_values_to_schema(schema, user_input or {})  # type: ignore[arg-type,return-value,unused-ignore]
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the API token (and, in advanced mode, the endpoint)."""
@@ -77,7 +79,9 @@ class BlueCurrentConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(title=account.email, data=_entry_data(user_input))
         return self.async_show_form(
-            step_id="user", data_schema=self._schema(user_input), errors=errors
+            step_id="user",
+            data_schema=self._schema(user_input),  # type: ignore[arg-type,unused-ignore]
+            errors=errors,
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -118,7 +122,7 @@ class BlueCurrentConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self._schema(user_input),
+            data_schema=self._schema(user_input),  # type: ignore[arg-type,unused-ignore]
             errors=errors,
             description_placeholders={"email": entry.title},
         )

@@ -258,5 +258,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, not per entry)."""
     for name, schema, handler, response in _SERVICES:
         hass.services.async_register(
-            DOMAIN, name, handler, schema=schema, supports_response=response
+            DOMAIN,
+            name,
+            handler,
+            # 2026.x types schemas as probatio's (voluptuous' successor); both work at runtime.
+            schema=schema,  # type: ignore[arg-type,unused-ignore]
+            supports_response=response,
         )

@@ -348,9 +348,12 @@ class LifetimeEnergySensor(ChargePointEntity, SensorEntity, RestoreEntity):
             return
         energy = status.session_energy_kwh
         if self._session_energy is None:
-            # The first reading ever: what came before was never ours to count.
+            # The first reading ever starts from the session in progress, so the total is never
+            # below the session energy shown next to it. Statistics take the first state as the
+            # baseline: this adds no spike to the Energy dashboard.
             self._session_start = status.session_start
             self._session_energy = energy
+            self._total += energy
             return
         if status.session_start != self._session_start or energy < self._session_energy:
             self._session_start = status.session_start

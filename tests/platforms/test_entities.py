@@ -88,6 +88,24 @@ async def test_lifetime_energy_adds_sessions(
     assert hass.states.get(total).attributes["state_class"] == "total_increasing"
 
 
+async def test_lifetime_energy_starts_from_the_session_in_progress(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """A new installation never shows a total below the session energy next to it."""
+    charge_point = sim_account.charge_points[CHARGER]
+    charge_point.plug_in(simulator.now, demand_kwh=50)
+    await simulator.advance(600)  # 1.84 kWh before Home Assistant ever saw the charge point
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    session = hass.states.get("sensor.charger_1_session_energy").state
+    assert session == "1.84"
+    assert hass.states.get("sensor.charger_1_total_energy").state == session
+
+
 async def test_lifetime_energy_is_restored(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 import contextlib
 import json
 import signal
 import sys
+import threading
 
 from .server import Simulator
 
@@ -21,6 +23,9 @@ fault injection: while it runs, type one command a line on standard input:
   raw TEXT                    push TEXT as a frame (e.g. "raw {not json")
   push JSON                   push a JSON object (e.g. 'push {"object": "SURPRISE"}')
   flood EVSE_ID COUNT         push COUNT status messages of one charge point
+  stream COUNT                push COUNT status messages over the charging charge points,
+                              each with one more Wh of session energy
+  stats                       print "stats {json}": requests served, connection attempts
   plug EVSE_ID / unplug EVSE_ID / offline EVSE_ID / online EVSE_ID
   advance SECONDS             let simulated time pass now
 """
@@ -42,66 +47,113 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--customer-id", default="C0001")
     parser.add_argument("--time-scale", type=float, default=1.0, help="simulated s per real s")
     parser.add_argument("--record", help="append every frame to this file (JSON lines)")
-    parser.add_argument("--scenario", choices=["default", "demo"], default="default")
+    parser.add_argument(
+        "--scenario",
+        choices=["default", "demo", "fleet"],
+        default="default",
+        help="demo: 3 charge points, one charging, one idle, one offline; "
+        "fleet: --charge-points charge points, all charging",
+    )
     parser.add_argument(
         "--allow-parallel-connections",
         action="store_true",
         help="do not enforce one long connection per client address",
     )
+    parser.add_argument(
+        "--no-clock", action="store_true", help="simulated time passes only on 'advance'"
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not print 'done VERB' lines")
     return parser
+
+
+def _print_stats(simulator: Simulator) -> None:
+    stats = {
+        "requests": simulator.requests_served,
+        "connection_attempts": simulator.connection_attempts,
+        "live_connections": simulator.live_connections,
+    }
+    print(f"stats {json.dumps(stats)}", flush=True)
+
+
+async def _person(simulator: Simulator, verb: str, evse_id: str) -> None:
+    charge_point = simulator.charge_point(evse_id)
+    {
+        "plug": lambda: charge_point.plug_in(simulator.now),
+        "unplug": lambda: charge_point.unplug(simulator.now),
+        "offline": lambda: charge_point.go_offline(simulator.now),
+        "online": charge_point.come_online,
+    }[verb]()
+    await simulator.push_changes()
 
 
 async def _control(simulator: Simulator, line: str) -> None:
     verb, _, rest = line.strip().partition(" ")
     args = rest.split()
-    if verb == "drop":
-        await simulator.drop_connections(rest.strip() or "clean")  # type: ignore[arg-type]
-    elif verb == "reject":
-        simulator.reject_next_upgrades(rest.strip())
-    elif verb == "stall":
-        simulator.stall(rest.strip() != "off")
-    elif verb == "fail":
-        simulator.fail_next(args[0], " ".join(args[1:]) or "Refused by the simulator")
-    elif verb == "ignore":
-        simulator.ignore_next(args[0])
-    elif verb == "raw":
-        await simulator.push_raw(rest)
-    elif verb == "push":
-        await simulator.push(json.loads(rest))
-    elif verb == "flood":
-        await simulator.flood(args[0], int(args[1]))
-    elif verb in {"plug", "unplug", "offline", "online"}:
-        charge_point = simulator.charge_point(args[0])
-        {
-            "plug": lambda: charge_point.plug_in(simulator.now),
-            "unplug": lambda: charge_point.unplug(simulator.now),
-            "offline": lambda: charge_point.go_offline(simulator.now),
-            "online": charge_point.come_online,
-        }[verb]()
-        await simulator.push_changes()
-    elif verb == "advance":
-        await simulator.advance(float(args[0]))
-    elif verb:
-        print(f"unknown control command: {verb}", file=sys.stderr, flush=True)
+    actions: dict[str, Callable[[], Awaitable[None] | None]] = {
+        "drop": lambda: simulator.drop_connections(rest.strip() or "clean"),  # type: ignore[arg-type]
+        "reject": lambda: simulator.reject_next_upgrades(rest.strip()),
+        "stall": lambda: simulator.stall(rest.strip() != "off"),
+        "fail": lambda: simulator.fail_next(args[0], " ".join(args[1:]) or "Refused"),
+        "ignore": lambda: simulator.ignore_next(args[0]),
+        "raw": lambda: simulator.push_raw(rest),
+        "push": lambda: simulator.push(json.loads(rest)),
+        "flood": lambda: simulator.flood(args[0], int(args[1])),
+        "stream": lambda: simulator.stream(int(args[0])),
+        "stats": lambda: _print_stats(simulator),
+        "advance": lambda: simulator.advance(float(args[0])),
+    }
+    for person_verb in ("plug", "unplug", "offline", "online"):
+        actions[person_verb] = lambda v=person_verb: _person(simulator, v, args[0])  # type: ignore[misc]
+    action = actions.get(verb)
+    if action is None:
+        if verb:
+            print(f"unknown control command: {verb}", file=sys.stderr, flush=True)
+        return
+    result = action()
+    if result is not None:
+        await result
 
 
-async def _read_controls(simulator: Simulator) -> None:
-    loop = asyncio.get_running_loop()
-    while line := await loop.run_in_executor(None, sys.stdin.readline):
+def _stdin_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str]:
+    """Lines of standard input, read by a daemon thread.
+
+    Not the loop's executor: ``asyncio.run`` waits for its threads at exit, and a thread
+    blocked reading an open pipe would keep the simulator from ending on SIGTERM.
+    """
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+        loop.call_soon_threadsafe(lines.put_nowait, "")
+
+    threading.Thread(target=read, name="simulator-controls", daemon=True).start()
+    return lines
+
+
+async def _read_controls(simulator: Simulator, quiet: bool) -> None:
+    lines = _stdin_lines(asyncio.get_running_loop())
+    while line := await lines.get():
         try:
             await _control(simulator, line)
         except (ValueError, KeyError, IndexError, LookupError) as err:
             print(f"control command failed: {err!r}", file=sys.stderr, flush=True)
+        # Lets a driving program wait until a command took effect.
+        if line.strip() and not quiet:
+            print(f"done {line.split()[0]}", flush=True)
 
 
 async def _main(options: argparse.Namespace) -> None:
     simulator = Simulator(
         time_scale=options.time_scale,
+        clock=not options.no_clock,
         record_path=options.record,
         one_connection_per_address=not options.allow_parallel_connections,
     )
     if options.scenario == "demo":
         simulator.add_demo_account(token=options.token)
+    elif options.scenario == "fleet":
+        simulator.add_fleet_account(token=options.token, charge_points=options.charge_points)
     else:
         simulator.add_account(
             token=options.token,
@@ -116,7 +168,11 @@ async def _main(options: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
-    controls = asyncio.create_task(_read_controls(simulator)) if not sys.stdin.isatty() else None
+    controls = (
+        asyncio.create_task(_read_controls(simulator, options.quiet))
+        if not sys.stdin.isatty()
+        else None
+    )
     await stopped.wait()
     if controls is not None:
         controls.cancel()

@@ -128,6 +128,13 @@ class Simulator:
         offline.go_offline(self.now)
         return account
 
+    def add_fleet_account(self, token: str = "TOKEN", charge_points: int = 100) -> SimAccount:  # noqa: S107
+        """A fleet for benchmarks: every charge point has a vehicle that keeps charging."""
+        account = self.add_account(token=token, email="fleet@example.com", charge_points=0)
+        for _ in range(charge_points):
+            account.add_charge_point().plug_in(self.now, demand_kwh=1_000_000.0)
+        return account
+
     @property
     def now(self) -> datetime:
         """The simulated wall clock."""
@@ -378,6 +385,25 @@ class Simulator:
         charge_point = owner.charge_points[evse_id]
         for _ in range(count):
             await self.push(wire.status(charge_point), account=owner)
+
+    async def stream(self, count: int) -> None:
+        """Push ``count`` status messages, round-robin over the charging charge points.
+
+        Each message carries one more watt-hour of session energy and nothing else new: what
+        a charging charge point reports most of the time.
+        """
+        charging = [
+            (account, cp)
+            for account in self.accounts.values()
+            for cp in account.charge_points.values()
+            if cp.charging
+        ]
+        for index in range(count if charging else 0):
+            account, charge_point = charging[index % len(charging)]
+            charge_point.session_energy_kwh += 0.001
+            message = wire.status(charge_point)
+            self._last_pushed[(account.token, f"status:{charge_point.evse_id}")] = message
+            await self.push(message, account=account)
 
     async def drop_connections(self, mode: DropMode = "clean") -> None:
         """End every long connection: a close frame, a TCP reset, or the request-limit close."""

@@ -11,7 +11,6 @@ import hashlib
 import json
 from pathlib import Path
 import re
-import sys
 import zipfile
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,4 +58,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

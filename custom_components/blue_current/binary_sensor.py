@@ -34,6 +34,8 @@ class ChargePointBinarySensorDescription(BinarySensorEntityDescription):
 
     is_on_fn: Callable[[ChargePointStatus], bool | None]
     field: str
+    # The status attribute is_on_fn reads.
+    reads: str
 
 
 def _vehicle_connected(status: ChargePointStatus) -> bool | None:
@@ -57,6 +59,7 @@ BINARY_SENSORS: tuple[ChargePointBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.PLUG,
         is_on_fn=_vehicle_connected,
         field="vehicle_status",
+        reads="vehicle_status",
     ),
     ChargePointBinarySensorDescription(
         key="charging",
@@ -64,6 +67,7 @@ BINARY_SENSORS: tuple[ChargePointBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
         is_on_fn=_charging,
         field="activity",
+        reads="activity",
     ),
     ChargePointBinarySensorDescription(
         key="online",
@@ -72,12 +76,14 @@ BINARY_SENSORS: tuple[ChargePointBinarySensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=_online,
         field="activity",
+        reads="activity",
     ),
     ChargePointBinarySensorDescription(
         key="boosting",
         translation_key="boosting",
         is_on_fn=lambda status: status.boosting,
         field="boosting",
+        reads="boosting",
     ),
 )
 
@@ -108,6 +114,16 @@ class ChargePointBinarySensor(ChargePointEntity, BinarySensorEntity):
     """A yes/no fact of a charge point."""
 
     entity_description: ChargePointBinarySensorDescription
+
+    def __init__(
+        self,
+        connection: BlueCurrentConnection,
+        description: ChargePointBinarySensorDescription,
+        evse_id: str,
+    ) -> None:
+        """A binary sensor that looks again only when the field it reads changed."""
+        super().__init__(connection, description, evse_id)
+        self._reads_status = frozenset({description.reads})
 
     @property
     def is_on(self) -> bool | None:

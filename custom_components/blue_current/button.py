@@ -89,6 +89,9 @@ async def async_setup_entry(
 class ChargePointButton(ChargePointEntity, ButtonEntity):
     """A command to a charge point; pressing it waits for the service's answer."""
 
+    # Nothing it shows comes from the status.
+    _reads_status: frozenset[str] = frozenset()
+
     entity_description: ChargePointButtonDescription
 
     def shown_value(self) -> Any:

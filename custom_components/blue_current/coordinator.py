@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 import contextlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 import random
 import time
@@ -26,6 +26,7 @@ from .api import (
     AlreadyConnectedError,
     BlueCurrentClient,
     BlueCurrentError,
+    ChargePointStatus,
     InvalidApiTokenError,
     RequestLimitReachedError,
     Update,
@@ -43,6 +44,19 @@ from .const import (
 
 type BlueCurrentConfigEntry = ConfigEntry[BlueCurrentConnection]
 type ChargePointsListener = Callable[[list[str]], None]
+# Told which status fields changed; None: anything may have (connection, settings, cards).
+type UpdateListener = Callable[[frozenset[str] | None], None]
+
+_STATUS_FIELDS = tuple(f.name for f in fields(ChargePointStatus) if f.compare)
+
+
+def changed_status_fields(
+    old: ChargePointStatus | None, new: ChargePointStatus | None
+) -> frozenset[str] | None:
+    """The fields that differ between two statuses (None when one of them is missing)."""
+    if old is None or new is None:
+        return None
+    return frozenset(name for name in _STATUS_FIELDS if getattr(old, name) != getattr(new, name))
 
 
 @dataclass(slots=True)
@@ -75,7 +89,9 @@ class BlueCurrentConnection:
         self.customer_id = customer_id
         self.health = ConnectionHealth(next_retry_delay=FIRST_RETRY_DELAY)
         self._stopped = False
-        self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        self._listeners: dict[str | None, list[UpdateListener]] = {}
+        # The status each charge point's entities last heard of, to tell them what changed.
+        self._statuses: dict[str, ChargePointStatus | None] = {}
         self._charge_point_listeners: list[ChargePointsListener] = []
         self._known_charge_points: set[str] = set()
         # Joined after setup; announced to the platforms once their status and settings came.
@@ -111,7 +127,7 @@ class BlueCurrentConnection:
             self._selected_cards[evse_id] = uid
 
     @callback
-    def async_add_listener(self, update: CALLBACK_TYPE, evse_id: str | None) -> CALLBACK_TYPE:
+    def async_add_listener(self, update: UpdateListener, evse_id: str | None) -> CALLBACK_TYPE:
         """Call ``update`` when the charge point (None: the account) or the connection changes."""
         listeners = self._listeners.setdefault(evse_id, [])
         listeners.append(update)
@@ -134,9 +150,18 @@ class BlueCurrentConnection:
         return remove
 
     @callback
-    def _notify(self, evse_id: str | None) -> None:
+    def _notify(self, evse_id: str | None, changed: frozenset[str] | None = None) -> None:
         for update in list(self._listeners.get(evse_id, ())):
-            update()
+            update(changed)
+
+    @callback
+    def _notify_status(self, evse_id: str) -> None:
+        """Most statuses change one or two fields: entities of the others need not look."""
+        data = self.data.charge_points.get(evse_id)
+        status = data.status if data is not None else None
+        changed = changed_status_fields(self._statuses.get(evse_id), status)
+        self._statuses[evse_id] = status
+        self._notify(evse_id, changed)
 
     @callback
     def _notify_all(self) -> None:
@@ -154,7 +179,10 @@ class BlueCurrentConnection:
         elif update.kind in (UpdateKind.STATUS, UpdateKind.SETTINGS):
             if update.evse_id in self._joining_charge_points:
                 self._announce_joined()
-            self._notify(update.evse_id)
+            if update.kind is UpdateKind.STATUS and update.evse_id is not None:
+                self._notify_status(update.evse_id)
+            else:
+                self._notify(update.evse_id)
         elif update.kind is UpdateKind.GRID:
             self._notify(None)
         else:  # cards: every charge point's card choice may change

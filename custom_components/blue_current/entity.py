@@ -52,6 +52,8 @@ class BlueCurrentEntity(Entity):
 
     _attr_has_entity_name = True
     _attr_should_poll = False
+    # The status fields (model names) the state depends on; None: re-read on every update.
+    _reads_status: frozenset[str] | None = None
 
     def __init__(
         self,
@@ -72,8 +74,17 @@ class BlueCurrentEntity(Entity):
         self._shown = self._what_is_shown()
 
     @callback
-    def _handle_update(self) -> None:
-        """The seed's update_from_latest_data: write the state if what is shown changed."""
+    def _handle_update(self, changed: frozenset[str] | None = None) -> None:
+        """The seed's update_from_latest_data: write the state if what is shown changed.
+
+        ``changed`` names the status fields a status update changed (None: anything may have).
+        """
+        if (
+            changed is not None
+            and self._reads_status is not None
+            and changed.isdisjoint(self._reads_status)
+        ):
+            return
         shown = self._what_is_shown()
         if shown != self._shown:
             self._shown = shown

@@ -84,6 +84,9 @@ async def async_setup_entry(
 class PriceBasedNumber(ChargePointEntity, NumberEntity):
     """A number of the price-based profile; changed once the service accepts it."""
 
+    # Nothing it shows comes from the status.
+    _reads_status: frozenset[str] = frozenset()
+
     entity_description: PriceBasedNumberDescription
 
     @property

@@ -55,6 +55,9 @@ async def async_setup_entry(
 class ChargeCardSelect(ChargePointEntity, SelectEntity, RestoreEntity):
     """Which card "start charge session" uses; kept across restarts."""
 
+    # Nothing it shows comes from the status.
+    _reads_status: frozenset[str] = frozenset()
+
     _label: str = NO_CARD
 
     async def async_added_to_hass(self) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -44,6 +45,8 @@ class ChargePointSensorDescription(SensorEntityDescription):
     value_fn: Callable[[ChargePointData], SensorValue]
     # The status fields (wire names) whose presence makes the sensor exist.
     fields: tuple[str, ...]
+    # The status attributes value_fn reads (None: it reads more, re-read on every update).
+    reads: frozenset[str] | None = None
 
 
 def _status(
@@ -55,8 +58,27 @@ def _status(
     return value
 
 
+_VOLTAGES = frozenset({"voltage_l1", "voltage_l2", "voltage_l3"})
+_CURRENTS = frozenset({"current_l1", "current_l2", "current_l3"})
+# What the computed attributes of a status are computed from.
+_COMPUTED_FROM = {
+    "average_voltage": _VOLTAGES,
+    "average_current": _CURRENTS,
+    "power_kw": _VOLTAGES | _CURRENTS,
+}
+
+
+def _reads(attribute: str) -> frozenset[str]:
+    return _COMPUTED_FROM.get(attribute, frozenset({attribute}))
+
+
+def _attribute(name: str) -> Callable[[ChargePointData], SensorValue]:
+    read: Callable[[ChargePointStatus], SensorValue] = attrgetter(name)
+    return _status(read)
+
+
 def _current(
-    key: str, field: str, read: Callable[[ChargePointStatus], SensorValue], *, enabled: bool = True
+    key: str, field: str, attribute: str, *, enabled: bool = True
 ) -> ChargePointSensorDescription:
     return ChargePointSensorDescription(
         key=key,
@@ -65,14 +87,13 @@ def _current(
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=enabled,
-        value_fn=_status(read),
+        value_fn=_attribute(attribute),
         fields=(field,),
+        reads=_reads(attribute),
     )
 
 
-def _voltage(
-    key: str, field: str, read: Callable[[ChargePointStatus], SensorValue]
-) -> ChargePointSensorDescription:
+def _voltage(key: str, field: str, attribute: str) -> ChargePointSensorDescription:
     return ChargePointSensorDescription(
         key=key,
         translation_key=key,
@@ -80,20 +101,20 @@ def _voltage(
         native_unit_of_measurement=UnitOfElectricPotential.VOLT,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=False,
-        value_fn=_status(read),
+        value_fn=_attribute(attribute),
         fields=(field,),
+        reads=_reads(attribute),
     )
 
 
-def _timestamp(
-    key: str, read: Callable[[ChargePointStatus], SensorValue]
-) -> ChargePointSensorDescription:
+def _timestamp(key: str, attribute: str) -> ChargePointSensorDescription:
     return ChargePointSensorDescription(
         key=key,
         translation_key=key,
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=_status(read),
+        value_fn=_attribute(attribute),
         fields=(key,),
+        reads=_reads(attribute),
     )
 
 
@@ -113,18 +134,15 @@ def _session_minutes(data: ChargePointData) -> SensorValue:
     return round((end - status.session_start).total_seconds() / 60)
 
 
-PHASES = ("actual_v1", "actual_v2", "actual_v3")
-CURRENTS = ("actual_p1", "actual_p2", "actual_p3")
-
 CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
-    _voltage("actual_v1", "actual_v1", lambda s: s.voltage_l1),
-    _voltage("actual_v2", "actual_v2", lambda s: s.voltage_l2),
-    _voltage("actual_v3", "actual_v3", lambda s: s.voltage_l3),
-    _voltage("avg_voltage", "actual_v1", lambda s: s.average_voltage),
-    _current("actual_p1", "actual_p1", lambda s: s.current_l1, enabled=False),
-    _current("actual_p2", "actual_p2", lambda s: s.current_l2, enabled=False),
-    _current("actual_p3", "actual_p3", lambda s: s.current_l3, enabled=False),
-    _current("avg_current", "actual_p1", lambda s: s.average_current),
+    _voltage("actual_v1", "actual_v1", "voltage_l1"),
+    _voltage("actual_v2", "actual_v2", "voltage_l2"),
+    _voltage("actual_v3", "actual_v3", "voltage_l3"),
+    _voltage("avg_voltage", "actual_v1", "average_voltage"),
+    _current("actual_p1", "actual_p1", "current_l1", enabled=False),
+    _current("actual_p2", "actual_p2", "current_l2", enabled=False),
+    _current("actual_p3", "actual_p3", "current_l3", enabled=False),
+    _current("avg_current", "actual_p1", "average_current"),
     ChargePointSensorDescription(
         key="total_kw",
         translation_key="total_kw",
@@ -132,8 +150,9 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.KILO_WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        value_fn=_status(lambda s: s.power_kw),
+        value_fn=_attribute("power_kw"),
         fields=("actual_v1", "actual_p1"),
+        reads=_reads("power_kw"),
     ),
     ChargePointSensorDescription(
         key="actual_kwh",
@@ -142,8 +161,9 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=2,
-        value_fn=_status(lambda s: s.session_energy_kwh),
+        value_fn=_attribute("session_energy_kwh"),
         fields=("actual_kwh",),
+        reads=_reads("session_energy_kwh"),
     ),
     ChargePointSensorDescription(
         key="total_cost",
@@ -151,8 +171,9 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         device_class=SensorDeviceClass.MONETARY,
         native_unit_of_measurement=CURRENCY_EURO,
         suggested_display_precision=2,
-        value_fn=_status(lambda s: s.session_cost),
+        value_fn=_attribute("session_cost"),
         fields=("total_cost",),
+        reads=_reads("session_cost"),
     ),
     ChargePointSensorDescription(
         key="vehicle_status",
@@ -160,6 +181,7 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[status.value for status in VehicleStatus],
         value_fn=_status(lambda s: s.vehicle_status.value if s.vehicle_status else None),
+        reads=frozenset({"vehicle_status"}),
         fields=("vehicle_status",),
     ),
     ChargePointSensorDescription(
@@ -168,16 +190,17 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[activity.value for activity in Activity],
         value_fn=_status(lambda s: s.activity.value if s.activity else None),
+        reads=frozenset({"activity"}),
         fields=("activity",),
     ),
-    _current("max_usage", "max_usage", lambda s: s.max_usage),
+    _current("max_usage", "max_usage", "max_usage"),
     _current(
         "smartcharging_max_usage",
         "smartcharging_max_usage",
-        lambda s: s.smart_charging_max_usage,
+        "smart_charging_max_usage",
         enabled=False,
     ),
-    _current("max_offline", "max_offline", lambda s: s.max_offline, enabled=False),
+    _current("max_offline", "max_offline", "max_offline", enabled=False),
     ChargePointSensorDescription(
         key="current_left",
         translation_key="current_left",
@@ -188,9 +211,9 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         value_fn=lambda d: d.status.current_left(d.smart_charging) if d.status else None,
         fields=("max_usage",),
     ),
-    _timestamp("start_datetime", lambda s: s.session_start),
-    _timestamp("stop_datetime", lambda s: s.session_stop),
-    _timestamp("offline_since", lambda s: s.offline_since),
+    _timestamp("start_datetime", "session_start"),
+    _timestamp("stop_datetime", "session_stop"),
+    _timestamp("offline_since", "offline_since"),
     ChargePointSensorDescription(
         key="session_duration",
         translation_key="session_duration",
@@ -279,6 +302,16 @@ class ChargePointSensor(ChargePointEntity, SensorEntity):
 
     entity_description: ChargePointSensorDescription
 
+    def __init__(
+        self,
+        connection: BlueCurrentConnection,
+        description: ChargePointSensorDescription,
+        evse_id: str,
+    ) -> None:
+        """A sensor that looks again only when a status field it reads changed."""
+        super().__init__(connection, description, evse_id)
+        self._reads_status = description.reads
+
     @property
     def native_value(self) -> SensorValue:
         """The value, from the latest status."""
@@ -308,6 +341,8 @@ class LifetimeEnergySensor(ChargePointEntity, SensorEntity, RestoreEntity):
     The service only reports the energy of the current (or last) session. This adds each
     session's growth to a total that is restored at start-up, so it never goes down.
     """
+
+    _reads_status = frozenset({"session_energy_kwh", "session_start"})
 
     def __init__(self, *args: Any) -> None:
         """Start from nothing; ``async_added_to_hass`` restores the last total."""
@@ -362,9 +397,9 @@ class LifetimeEnergySensor(ChargePointEntity, SensorEntity, RestoreEntity):
         self._session_energy = energy
 
     @callback
-    def _handle_update(self) -> None:
+    def _handle_update(self, changed: frozenset[str] | None = None) -> None:
         self._count_session()
-        super()._handle_update()
+        super()._handle_update(changed)
 
     @property
     def native_value(self) -> float:

@@ -37,6 +37,8 @@ class ChargePointSwitchDescription(SwitchEntityDescription):
     # The confirmed state and whether this account may change it; None: not reported.
     state_fn: Callable[[ChargePointData], Setting[bool] | None]
     set_fn: Callable[[BlueCurrentClient, str, bool], Awaitable[Any]]
+    # The status fields state_fn reads; the others read settings only.
+    reads_status: frozenset[str] = frozenset()
 
 
 def _block_state(data: ChargePointData) -> Setting[bool] | None:
@@ -72,6 +74,7 @@ SWITCHES: tuple[ChargePointSwitchDescription, ...] = (
         translation_key="block",
         device_class=SwitchDeviceClass.SWITCH,
         state_fn=_block_state,
+        reads_status=frozenset({"activity"}),
         set_fn=lambda client, evse_id, on: client.set_blocked(evse_id, on),
     ),
     ChargePointSwitchDescription(
@@ -116,6 +119,16 @@ class ChargePointSwitch(ChargePointEntity, SwitchEntity):
     """A setting of a charge point that is on or off."""
 
     entity_description: ChargePointSwitchDescription
+
+    def __init__(
+        self,
+        connection: BlueCurrentConnection,
+        description: ChargePointSwitchDescription,
+        evse_id: str,
+    ) -> None:
+        """A switch that looks again only when what it shows may have changed."""
+        super().__init__(connection, description, evse_id)
+        self._reads_status = description.reads_status
 
     def _state(self) -> Setting[bool] | None:
         data = self.charge_point

@@ -102,6 +102,9 @@ async def async_setup_entry(
 class ProfileTime(ChargePointEntity, TimeEntity):
     """A time of a smart-charging profile; changed once the service accepts it."""
 
+    # Nothing it shows comes from the status.
+    _reads_status: frozenset[str] = frozenset()
+
     entity_description: ProfileTimeDescription
 
     def _settings(self) -> ChargePointSettings | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from unittest.mock import patch
 
@@ -16,8 +18,19 @@ from syrupy.assertion import SnapshotAssertion
 
 from bluecurrent_simulator import SimAccount, Simulator
 from bluecurrent_simulator.wire import status as wire_status
-from custom_components.blue_current.api import ChargePoint, ChargePointData, ChargePointStatus
-from custom_components.blue_current.sensor import charge_point_sensors
+from custom_components.blue_current.api import (
+    Activity,
+    ChargePoint,
+    ChargePointData,
+    ChargePointStatus,
+    VehicleStatus,
+)
+from custom_components.blue_current.coordinator import changed_status_fields
+from custom_components.blue_current.sensor import (
+    CHARGE_POINT_SENSORS,
+    ChargePointSensorDescription,
+    charge_point_sensors,
+)
 
 from .conftest import entity_table, settle
 
@@ -171,3 +184,74 @@ def test_unreported_data_creates_no_entities() -> None:
     connection = SimpleNamespace(data=SimpleNamespace(charge_points={"E1": data}), customer_id="C")
     entities = charge_point_sensors(connection, "E1")  # type: ignore[arg-type]
     assert sorted(e.entity_description.key for e in entities) == ["actual_kwh", "lifetime_energy"]
+
+
+def _every_field_set() -> ChargePointStatus:
+    started = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    return ChargePointStatus(
+        evse_id="E1",
+        activity=Activity.CHARGING,
+        vehicle_status=VehicleStatus.READY,
+        voltage_l1=230.0,
+        voltage_l2=231.0,
+        voltage_l3=229.0,
+        current_l1=16.0,
+        current_l2=15.0,
+        current_l3=14.0,
+        session_energy_kwh=3.5,
+        session_cost=1.2,
+        session_start=started,
+        session_stop=started + timedelta(hours=1),
+        offline_since=started - timedelta(days=1),
+        max_usage=20.0,
+        smart_charging_max_usage=16.0,
+        max_offline=8.0,
+        boosting=False,
+    )
+
+
+def _other_value(value: object) -> object:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, float):
+        return value + 1.5
+    if isinstance(value, datetime):
+        return value + timedelta(minutes=7)
+    if isinstance(value, Activity):
+        return Activity.AVAILABLE
+    assert isinstance(value, VehicleStatus)
+    return VehicleStatus.STANDBY
+
+
+@pytest.mark.parametrize(
+    "description",
+    [d for d in CHARGE_POINT_SENSORS if d.reads is not None],
+    ids=lambda d: d.key,
+)
+def test_sensors_declare_every_status_field_they_read(
+    description: ChargePointSensorDescription,
+) -> None:
+    """A sensor skips status updates that change none of its ``reads``: they must be complete.
+
+    Changing any field outside ``reads`` must leave its value as it was, or the sensor would
+    show a stale value after such an update.
+    """
+    assert description.reads is not None
+    base = _every_field_set()
+    charge_point = ChargePoint("E1", "model", "", False)
+    value = description.value_fn(ChargePointData(charge_point, status=base))
+    for name in (f.name for f in fields(ChargePointStatus) if f.compare and f.name != "evse_id"):
+        if name in description.reads:
+            continue
+        changed = replace(base, **{name: _other_value(getattr(base, name))})
+        assert description.value_fn(ChargePointData(charge_point, status=changed)) == value, name
+
+
+def test_changed_status_fields() -> None:
+    """What the coordinator tells entities after a status update."""
+    base = _every_field_set()
+    assert changed_status_fields(base, replace(base, session_energy_kwh=4.0)) == {
+        "session_energy_kwh"
+    }
+    assert changed_status_fields(base, base) == frozenset()
+    assert changed_status_fields(None, base) is None

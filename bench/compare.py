@@ -265,6 +265,12 @@ async def _measure_recovery(run: Run) -> dict[str, float]:
     return {"recovery_s": recovery_s, "recovery_requests": float(requests)}
 
 
+def _entities(hass: Any, entry_id: str) -> int:
+    from homeassistant.helpers import entity_registry as er
+
+    return len(er.async_entries_for_config_entry(er.async_get(hass), entry_id))
+
+
 async def worker(impl: str, charge_points: int, messages: int, stall_check: bool) -> dict[str, Any]:
     """One repetition: setup, steady state, recovery, in one fresh Home Assistant."""
     sys.path.insert(0, str(REPO))
@@ -303,6 +309,7 @@ async def worker(impl: str, charge_points: int, messages: int, stall_check: bool
             result: dict[str, Any] = await _measure_setup(run, entry)
             result |= await _measure_steady(run, messages)
             result |= await _measure_recovery(run)
+            result["entities_per_charge_point"] = _entities(hass, entry.entry_id) / charge_points
             await hass.config_entries.async_unload(entry.entry_id)
             await hass.async_block_till_done()
     finally:

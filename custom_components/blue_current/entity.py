@@ -92,7 +92,11 @@ class BlueCurrentEntity(Entity):
 
     def _what_is_shown(self) -> tuple[Any, ...]:
         """Everything of the entity's state that a change must be written for."""
-        return (self.available, self.shown_value(), self.extra_state_attributes)
+        if not self.available:
+            # An unavailable entity shows nothing else: data arriving while it is (a resync
+            # after a reconnect) is written once, when it becomes available.
+            return (False,)
+        return (True, self.shown_value(), self.extra_state_attributes)
 
     def shown_value(self) -> Any:
         """The entity's value (state) as the platform computes it."""

@@ -49,6 +49,9 @@ class PendingRequests:
     def __init__(self) -> None:
         """Start with none waiting."""
         self._waiting: list[PendingRequest] = []
+        # No request expires before this: a resync sends hundreds, pruning must not scan them
+        # for every answer.
+        self._next_deadline = float("inf")
 
     def __len__(self) -> int:
         """How many requests wait (expired ones included until they are pruned)."""
@@ -59,6 +62,7 @@ class PendingRequests:
         answer = asyncio.get_running_loop().create_future() if awaited else None
         pending = PendingRequest(request, time.monotonic() + timeout, answer)
         self._waiting.append(pending)
+        self._next_deadline = min(self._next_deadline, pending.deadline)
         return pending
 
     def discard(self, pending: PendingRequest) -> None:
@@ -91,5 +95,9 @@ class PendingRequests:
 
     def _prune(self) -> None:
         now = time.monotonic()
-        if any(pending.deadline < now for pending in self._waiting):
-            self._waiting = [pending for pending in self._waiting if pending.deadline >= now]
+        if now <= self._next_deadline:
+            return
+        self._waiting = [pending for pending in self._waiting if pending.deadline >= now]
+        self._next_deadline = min(
+            (pending.deadline for pending in self._waiting), default=float("inf")
+        )

@@ -107,7 +107,7 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Set up the binary sensors of every charge point, now and when one joins."""
-    add_charge_point_entities(entry, async_add_entities, charge_point_binary_sensors)
+    await add_charge_point_entities(entry, async_add_entities, charge_point_binary_sensors)
 
 
 class ChargePointBinarySensor(ChargePointEntity, BinarySensorEntity):

@@ -83,7 +83,7 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Set up the buttons of every charge point."""
-    add_charge_point_entities(entry, async_add_entities, charge_point_buttons)
+    await add_charge_point_entities(entry, async_add_entities, charge_point_buttons)
 
 
 class ChargePointButton(ChargePointEntity, ButtonEntity):

@@ -165,9 +165,13 @@ class BlueCurrentConnection:
 
     @callback
     def _notify_all(self) -> None:
-        """The seed's ``set_entities_unavailable`` and more: every entity re-reads its state."""
+        """The seed's ``set_entities_unavailable`` and more: every entity re-reads its state.
+
+        One charge point per turn of the event loop: a fleet's thousands of state writes in
+        one callback would block everything else Home Assistant does for a second.
+        """
         for evse_id in list(self._listeners):
-            self._notify(evse_id)
+            self.hass.loop.call_soon(self._notify, evse_id)
 
     # ------------------------------------------------------------------ the client's changes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -24,23 +25,29 @@ from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 type EntityFactory = Callable[[BlueCurrentConnection, str], Iterable[Entity]]
 
 
-@callback
-def add_charge_point_entities(
+async def add_charge_point_entities(
     entry: BlueCurrentConfigEntry,
     async_add_entities: Callable[[Iterable[Entity]], None],
     factory: EntityFactory,
 ) -> None:
-    """Add a platform's entities for every charge point, now and whenever one joins."""
+    """Add a platform's entities for every charge point, now and whenever one joins.
+
+    One charge point at a time, letting the event loop run in between: Home Assistant adds a
+    batch of entities in one go, and a fleet's thousands at once would block it for seconds.
+    """
     connection = entry.runtime_data
 
     @callback
     def add(evse_ids: list[str]) -> None:
-        async_add_entities(
-            [entity for evse_id in evse_ids for entity in factory(connection, evse_id)]
-        )
+        for evse_id in evse_ids:
+            if evse_id in connection.data.charge_points:  # it may have left meanwhile
+                async_add_entities(factory(connection, evse_id))
 
-    add(list(connection.data.charge_points))
+    # Listening first: a charge point that joins while these are added is not missed.
     entry.async_on_unload(connection.async_add_charge_point_listener(add))
+    for evse_id in list(connection.data.charge_points):
+        add([evse_id])
+        await asyncio.sleep(0)
 
 
 class BlueCurrentEntity(Entity):

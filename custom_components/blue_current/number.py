@@ -78,7 +78,7 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Set up the price-based numbers of every charge point."""
-    add_charge_point_entities(entry, async_add_entities, charge_point_numbers)
+    await add_charge_point_entities(entry, async_add_entities, charge_point_numbers)
 
 
 class PriceBasedNumber(ChargePointEntity, NumberEntity):

@@ -49,7 +49,7 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Set up the card select of every charge point."""
-    add_charge_point_entities(entry, async_add_entities, charge_point_selects)
+    await add_charge_point_entities(entry, async_add_entities, charge_point_selects)
 
 
 class ChargeCardSelect(ChargePointEntity, SelectEntity, RestoreEntity):

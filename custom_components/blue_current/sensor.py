@@ -287,7 +287,7 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Set up the sensors of every charge point and of the grid connection."""
-    add_charge_point_entities(entry, async_add_entities, charge_point_sensors)
+    await add_charge_point_entities(entry, async_add_entities, charge_point_sensors)
     connection = entry.runtime_data
     grid = connection.data.grid
     async_add_entities(

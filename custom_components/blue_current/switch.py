@@ -112,7 +112,7 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Set up the switches of every charge point."""
-    add_charge_point_entities(entry, async_add_entities, charge_point_switches)
+    await add_charge_point_entities(entry, async_add_entities, charge_point_switches)
 
 
 class ChargePointSwitch(ChargePointEntity, SwitchEntity):

@@ -96,7 +96,7 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Set up the profile times of every charge point."""
-    add_charge_point_entities(entry, async_add_entities, charge_point_times)
+    await add_charge_point_entities(entry, async_add_entities, charge_point_times)
 
 
 class ProfileTime(ChargePointEntity, TimeEntity):

@@ -59,6 +59,8 @@ from .requests import Request
 from .snapshot import Part, Snapshot
 
 _LOGGER = logging.getLogger(__name__)
+# Frames handled before letting the rest of the event loop run.
+_FRAMES_PER_TURN = 20
 
 type UpdateListener = Callable[[Update], None]
 
@@ -351,8 +353,13 @@ class BlueCurrentClient:
         try:
             with contextlib.suppress(NotConnectedError):  # the next receive says why
                 await self._send_snapshot_requests(connection)
+            received = 0
             while await self._receive(connection):
-                pass
+                received += 1
+                if received % _FRAMES_PER_TURN == 0:
+                    # Buffered frames are read without waiting: a fleet's snapshot would
+                    # otherwise be handled in one turn of the event loop, blocking the host.
+                    await asyncio.sleep(0)
         except asyncio.CancelledError:
             await self._end(connection, NotConnectedError("Listening was cancelled"))
             raise

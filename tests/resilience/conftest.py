@@ -7,7 +7,7 @@ Home Assistant's built-in integration (recorded, not asserted: the table shows w
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import Generator
 import json
 import os
 from pathlib import Path
@@ -36,9 +36,9 @@ def target(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def bare_simulator(simulator_factory: SimulatorFactory) -> AsyncGenerator[Simulator]:
+async def bare_simulator(simulator_factory: SimulatorFactory) -> Simulator:
     """A started simulator with no account yet (the harness adds one with a secret token)."""
-    yield await simulator_factory()
+    return await simulator_factory()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ values replaced; around them, frames that are not messages at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 import copy
 from dataclasses import dataclass
 import json
@@ -82,7 +82,12 @@ def _mutate(message: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         if action == "remove" and keys:
             target.pop(rng.choice(keys))
         elif action == "retype" and keys:
-            target[rng.choice(keys)] = _odd_value(rng)
+            key = rng.choice(keys)
+            value = _odd_value(rng)
+            if key == "evse_id" and isinstance(value, str):
+                # Another id is another charge point: a list of them is a legitimate change.
+                value = None
+            target[key] = value
         elif action == "nest" and keys:
             key = rng.choice(keys)
             if isinstance(target[key], dict) and target[key]:
@@ -170,48 +175,41 @@ def _acknowledgement(account: SimAccount, rng: random.Random) -> str:
     return json.dumps(message)
 
 
-CATEGORIES = (
-    "invalid JSON",
-    "binary frame",
-    "huge frame",
-    "no object",
-    "unknown object",
-    "broken known object",
-    "ERROR object",
-    "unknown charge point",
-    "duplicate charge points",
-    "unsolicited acknowledgement",
-)
+def _huge(account: SimAccount, rng: random.Random) -> str:
+    padding = "x" * rng.choice((100_000, 1_000_000, 3_000_000))
+    return json.dumps({**rng.choice(_templates(account)[2:-2]), "padding": padding})
+
+
+def _broken(account: SimAccount, rng: random.Random) -> str:
+    return json.dumps(_mutate(rng.choice(_templates(account)), rng))
+
+
+_MAKERS: dict[str, Callable[[SimAccount, random.Random], str | bytes]] = {
+    "invalid JSON": lambda _account, rng: _not_json(rng),
+    "binary frame": lambda _account, rng: rng.randbytes(rng.randrange(1, 512)),
+    "huge frame": _huge,
+    "no object": lambda _account, rng: _no_object(rng),
+    "unknown object": lambda _account, rng: _unknown_object(rng),
+    "broken known object": _broken,
+    "ERROR object": lambda _account, rng: _error(rng),
+    "unknown charge point": _unknown_charge_point,
+    "duplicate charge points": _duplicate_charge_points,
+    "unsolicited acknowledgement": _acknowledgement,
+}
 
 
 def case(category: str, account: SimAccount, rng: random.Random) -> Case:
     """One hostile frame of ``category``."""
-    if category == "invalid JSON":
-        return Case(category, _not_json(rng))
-    if category == "binary frame":
-        return Case(category, rng.randbytes(rng.randrange(1, 512)))
-    if category == "huge frame":
-        padding = "x" * rng.choice((100_000, 1_000_000, 3_000_000))
-        status = rng.choice(_templates(account)[2:-2])
-        return Case(category, json.dumps({**status, "padding": padding}))
-    if category == "no object":
-        return Case(category, _no_object(rng))
-    if category == "unknown object":
-        return Case(category, _unknown_object(rng))
-    if category == "broken known object":
-        return Case(category, json.dumps(_mutate(rng.choice(_templates(account)), rng)))
-    if category == "ERROR object":
-        return Case(category, _error(rng))
-    if category == "unknown charge point":
-        return Case(category, _unknown_charge_point(account, rng))
-    if category == "duplicate charge points":
-        return Case(category, _duplicate_charge_points(account, rng))
-    return Case(category, _acknowledgement(account, rng))
+    return Case(category, _MAKERS[category](account, rng))
 
 
 def cases(account: SimAccount, count: int, seed: int) -> Iterator[Case]:
     """``count`` cases, mostly broken known objects (where the parsing is), seeded."""
     rng = random.Random(seed)
+    categories = list(_MAKERS)
     weights = [3, 1, 0.05, 2, 2, 20, 3, 2, 1, 2]
     for _ in range(count):
-        yield case(rng.choices(CATEGORIES, weights)[0], account, rng)
+        yield case(rng.choices(categories, weights)[0], account, rng)
+
+
+CATEGORIES = tuple(_MAKERS)

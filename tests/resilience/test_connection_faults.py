@@ -148,15 +148,19 @@ async def test_connection_fault(
         assert not failed, (failed, unhandled(caplog.records))
 
 
-LIMITS: dict[str, Fault] = {
-    "close 4001 (request limit)": lambda o: o.simulator.drop_connections("limit"),
-    "rejected: Request limit reached": lambda o: _reject_limit(o),
-}
+async def _close_4001(observed: Observed) -> None:
+    await observed.simulator.drop_connections("limit")
 
 
 async def _reject_limit(observed: Observed) -> None:
     observed.simulator.reject_next_upgrades("Request limit reached", count=5)
     await observed.simulator.drop_connections("abrupt")
+
+
+LIMITS: dict[str, Fault] = {
+    "close 4001 (request limit)": _close_4001,
+    "rejected: Request limit reached": _reject_limit,
+}
 
 
 @pytest.mark.usefixtures("fast_reconnect")

@@ -532,13 +532,16 @@ class BlueCurrentClient:
             self._session_token = None  # the next connect validates again
         pending = connection.pending.take_oldest()
         if pending is None:
+            # Answering nothing, it cannot be trusted to be about us now (a stale or
+            # misrouted message): even a request-limit error only matters once a request of
+            # ours gets it, or the pushes would stop until midnight over one stray message.
             _LOGGER.debug(
                 "The service reported error %s (%s) while no request waited",
                 error.code,
                 self._redact(error.message),
             )
-        else:
-            self._fail(connection, pending, self._error_for(pending.request, error))
+            return
+        self._fail(connection, pending, self._error_for(pending.request, error))
         if error.code == ERROR_REQUEST_LIMIT and connection.end_error is None:
             connection.end_error = request_limit_reached()
 
@@ -580,6 +583,11 @@ class BlueCurrentClient:
     def _on_charge_points(self, message: ServerMessage) -> object:
         listed = parse_charge_points(message)
         before = self._data.charge_points
+        if not listed and before:
+            # Every charge point gone at once is far likelier a glitch of the service than an
+            # emptied account: removing them would take the user's devices and history.
+            _LOGGER.info("The service listed no charge points; keeping the %d known", len(before))
+            return listed
         after: dict[str, ChargePointData] = {}
         for charge_point in listed:
             known = before.get(charge_point.evse_id)

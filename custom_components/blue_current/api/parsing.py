@@ -100,16 +100,20 @@ def _kind(raw: object) -> str:
     return type(raw).__name__
 
 
+# No reading of a charge point comes near this; beyond it, products of readings (power)
+# overflow to infinity, which no state can show.
+_LARGEST_NUMBER: Final = 1e12
+
+
 def _number(raw: object) -> float | None:
     if raw is None:
         return None
-    if type(raw) is float:
-        if not math.isfinite(raw):
-            raise ParseError("not a finite number")
-        return raw
-    if type(raw) is int:
-        return float(raw)
-    raise ParseError(f"expected a number, got {_kind(raw)}")
+    if type(raw) is not float and type(raw) is not int:
+        raise ParseError(f"expected a number, got {_kind(raw)}")
+    # Compared before converting: an int too large for a float would raise OverflowError.
+    if abs(raw) > _LARGEST_NUMBER or not math.isfinite(value := float(raw)):
+        raise ParseError("not a number any charge point reports")
+    return value
 
 
 def _required_number(raw: object) -> float:

@@ -162,12 +162,13 @@ async def _main(options: argparse.Namespace) -> None:
             charge_points=options.charge_points,
             cards=options.cards,
         )
-    url = await simulator.start(options.host, options.port)
-    print(f"listening on {url}", flush=True)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Before announcing the URL: a driver may stop the simulator as soon as it reads it.
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
+    url = await simulator.start(options.host, options.port)
+    print(f"listening on {url}", flush=True)
     controls = (
         asyncio.create_task(_read_controls(simulator, options.quiet))
         if not sys.stdin.isatty()

@@ -160,6 +160,9 @@ async def set_up(hass: HomeAssistant, simulator: Simulator, target: str) -> Obse
     else:
         # The built-in integration: no custom integration may shadow it.
         hass.data[loader.DATA_CUSTOM_COMPONENTS] = {}
+        # Its crashed tasks are findings to record, as Home Assistant would log them; the
+        # harness would otherwise re-raise them when the test ends.
+        hass.loop.set_exception_handler(_log_crash)
     entry = MockConfigEntry(
         domain=DOMAIN, title="owner@example.com", unique_id=CUSTOMER_ID, data=data
     )
@@ -170,6 +173,10 @@ async def set_up(hass: HomeAssistant, simulator: Simulator, target: str) -> Obse
     if entry.state is ConfigEntryState.LOADED:
         observed.watch()
     return observed
+
+
+def _log_crash(_loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    logging.getLogger("homeassistant").error("Unhandled in a task: %s", context.get("message"))
 
 
 def unhandled(records: list[logging.LogRecord]) -> list[str]:

@@ -66,9 +66,12 @@ async def test_fleet_under_load(hass: HomeAssistant, simulator_factory: object) 
     await hass.async_block_till_done()
     rss_before = _rss_mib()
     seconds = int(os.environ.get("RESILIENCE_LOAD_SECONDS", "60"))
-    for _ in range(seconds):
+    rss_halfway = rss_before
+    for second in range(seconds):
         await simulator.stream(50)
         await asyncio.sleep(1)
+        if second == seconds // 2:
+            rss_halfway = _rss_mib()
     await hass.async_block_till_done()
     await asyncio.sleep(1)
     registry_states = {
@@ -80,8 +83,11 @@ async def test_fleet_under_load(hass: HomeAssistant, simulator_factory: object) 
     shown = sorted(round(float(value), 3) for value in registry_states.values())
     expected = sorted(round(cp.session_energy_kwh, 3) for cp in account.charge_points.values())
     assert shown == expected
-    growth = _rss_mib() - rss_before
-    print(f"\nload: {seconds * 50} updates to 500 charge points; resident growth {growth:.1f} MiB")
+    first_half, second_half = rss_halfway - rss_before, _rss_mib() - rss_halfway
+    print(
+        f"\nload: {seconds * 50} updates to 500 charge points; resident growth "
+        f"{first_half:.1f} MiB in the first half, {second_half:.1f} MiB in the second"
+    )
     await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -34,8 +34,8 @@ class ChargePointBinarySensorDescription(BinarySensorEntityDescription):
 
     is_on_fn: Callable[[ChargePointStatus], bool | None]
     field: str
-    # The status attribute is_on_fn reads.
-    reads: str
+    # The status attributes is_on_fn reads.
+    reads_status: frozenset[str]
 
 
 def _vehicle_connected(status: ChargePointStatus) -> bool | None:
@@ -59,7 +59,7 @@ BINARY_SENSORS: tuple[ChargePointBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.PLUG,
         is_on_fn=_vehicle_connected,
         field="vehicle_status",
-        reads="vehicle_status",
+        reads_status=frozenset({"vehicle_status"}),
     ),
     ChargePointBinarySensorDescription(
         key="charging",
@@ -67,7 +67,7 @@ BINARY_SENSORS: tuple[ChargePointBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
         is_on_fn=_charging,
         field="activity",
-        reads="activity",
+        reads_status=frozenset({"activity"}),
     ),
     ChargePointBinarySensorDescription(
         key="online",
@@ -76,14 +76,14 @@ BINARY_SENSORS: tuple[ChargePointBinarySensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=_online,
         field="activity",
-        reads="activity",
+        reads_status=frozenset({"activity"}),
     ),
     ChargePointBinarySensorDescription(
         key="boosting",
         translation_key="boosting",
         is_on_fn=lambda status: status.boosting,
         field="boosting",
-        reads="boosting",
+        reads_status=frozenset({"boosting"}),
     ),
 )
 
@@ -114,16 +114,6 @@ class ChargePointBinarySensor(ChargePointEntity, BinarySensorEntity):
     """A yes/no fact of a charge point."""
 
     entity_description: ChargePointBinarySensorDescription
-
-    def __init__(
-        self,
-        connection: BlueCurrentConnection,
-        description: ChargePointBinarySensorDescription,
-        evse_id: str,
-    ) -> None:
-        """A binary sensor that looks again only when the field it reads changed."""
-        super().__init__(connection, description, evse_id)
-        self._reads_status = frozenset({description.reads})
 
     @property
     def is_on(self) -> bool | None:

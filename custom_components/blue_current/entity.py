@@ -73,6 +73,10 @@ class BlueCurrentEntity(Entity):
         self.entity_description = description
         self._evse_id = evse_id
         self._shown: tuple[Any, ...] | None = None
+        # Descriptions that know which status fields they show say so (``reads_status``).
+        reads: frozenset[str] | None = getattr(description, "reads_status", None)
+        if reads is not None:
+            self._reads_status = reads
 
     async def async_added_to_hass(self) -> None:
         """Follow the connection's changes of this entity's charge point (or account)."""

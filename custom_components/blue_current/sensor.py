@@ -46,7 +46,7 @@ class ChargePointSensorDescription(SensorEntityDescription):
     # The status fields (wire names) whose presence makes the sensor exist.
     fields: tuple[str, ...]
     # The status attributes value_fn reads (None: it reads more, re-read on every update).
-    reads: frozenset[str] | None = None
+    reads_status: frozenset[str] | None = None
 
 
 def _status(
@@ -89,7 +89,7 @@ def _current(
         entity_registry_enabled_default=enabled,
         value_fn=_attribute(attribute),
         fields=(field,),
-        reads=_reads(attribute),
+        reads_status=_reads(attribute),
     )
 
 
@@ -103,7 +103,7 @@ def _voltage(key: str, field: str, attribute: str) -> ChargePointSensorDescripti
         entity_registry_enabled_default=False,
         value_fn=_attribute(attribute),
         fields=(field,),
-        reads=_reads(attribute),
+        reads_status=_reads(attribute),
     )
 
 
@@ -114,7 +114,7 @@ def _timestamp(key: str, attribute: str) -> ChargePointSensorDescription:
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=_attribute(attribute),
         fields=(key,),
-        reads=_reads(attribute),
+        reads_status=_reads(attribute),
     )
 
 
@@ -152,7 +152,7 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         suggested_display_precision=2,
         value_fn=_attribute("power_kw"),
         fields=("actual_v1", "actual_p1"),
-        reads=_reads("power_kw"),
+        reads_status=_reads("power_kw"),
     ),
     ChargePointSensorDescription(
         key="actual_kwh",
@@ -163,7 +163,7 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         suggested_display_precision=2,
         value_fn=_attribute("session_energy_kwh"),
         fields=("actual_kwh",),
-        reads=_reads("session_energy_kwh"),
+        reads_status=_reads("session_energy_kwh"),
     ),
     ChargePointSensorDescription(
         key="total_cost",
@@ -173,7 +173,7 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         suggested_display_precision=2,
         value_fn=_attribute("session_cost"),
         fields=("total_cost",),
-        reads=_reads("session_cost"),
+        reads_status=_reads("session_cost"),
     ),
     ChargePointSensorDescription(
         key="vehicle_status",
@@ -181,7 +181,7 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[status.value for status in VehicleStatus],
         value_fn=_status(lambda s: s.vehicle_status.value if s.vehicle_status else None),
-        reads=frozenset({"vehicle_status"}),
+        reads_status=frozenset({"vehicle_status"}),
         fields=("vehicle_status",),
     ),
     ChargePointSensorDescription(
@@ -190,7 +190,7 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[activity.value for activity in Activity],
         value_fn=_status(lambda s: s.activity.value if s.activity else None),
-        reads=frozenset({"activity"}),
+        reads_status=frozenset({"activity"}),
         fields=("activity",),
     ),
     _current("max_usage", "max_usage", "max_usage"),
@@ -301,16 +301,6 @@ class ChargePointSensor(ChargePointEntity, SensorEntity):
     """A value a charge point reports."""
 
     entity_description: ChargePointSensorDescription
-
-    def __init__(
-        self,
-        connection: BlueCurrentConnection,
-        description: ChargePointSensorDescription,
-        evse_id: str,
-    ) -> None:
-        """A sensor that looks again only when a status field it reads changed."""
-        super().__init__(connection, description, evse_id)
-        self._reads_status = description.reads
 
     @property
     def native_value(self) -> SensorValue:

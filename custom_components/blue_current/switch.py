@@ -120,16 +120,6 @@ class ChargePointSwitch(ChargePointEntity, SwitchEntity):
 
     entity_description: ChargePointSwitchDescription
 
-    def __init__(
-        self,
-        connection: BlueCurrentConnection,
-        description: ChargePointSwitchDescription,
-        evse_id: str,
-    ) -> None:
-        """A switch that looks again only when what it shows may have changed."""
-        super().__init__(connection, description, evse_id)
-        self._reads_status = description.reads_status
-
     def _state(self) -> Setting[bool] | None:
         data = self.charge_point
         return self.entity_description.state_fn(data) if data is not None else None

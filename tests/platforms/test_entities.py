@@ -225,7 +225,7 @@ def _other_value(value: object) -> object:
 
 @pytest.mark.parametrize(
     "description",
-    [d for d in CHARGE_POINT_SENSORS if d.reads is not None],
+    [d for d in CHARGE_POINT_SENSORS if d.reads_status is not None],
     ids=lambda d: d.key,
 )
 def test_sensors_declare_every_status_field_they_read(
@@ -236,12 +236,12 @@ def test_sensors_declare_every_status_field_they_read(
     Changing any field outside ``reads`` must leave its value as it was, or the sensor would
     show a stale value after such an update.
     """
-    assert description.reads is not None
+    assert description.reads_status is not None
     base = _every_field_set()
     charge_point = ChargePoint("E1", "model", "", False)
     value = description.value_fn(ChargePointData(charge_point, status=base))
     for name in (f.name for f in fields(ChargePointStatus) if f.compare and f.name != "evse_id"):
-        if name in description.reads:
+        if name in description.reads_status:
             continue
         changed = replace(base, **{name: _other_value(getattr(base, name))})
         assert description.value_fn(ChargePointData(charge_point, status=changed)) == value, name

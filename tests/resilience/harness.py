@@ -190,3 +190,17 @@ def unhandled(records: list[logging.LogRecord]) -> list[str]:
         if record.levelno >= logging.ERROR
         or (record.exc_info and record.levelno >= logging.WARNING)
     ]
+
+
+def verdict(
+    record: dict[str, bool],
+    scenario: str,
+    target: str,
+    problems: dict[str, bool],
+    records: list[logging.LogRecord],
+) -> None:
+    """Record whether ``target`` survived ``scenario``; for ours, fail the test if it did not."""
+    failed = [problem for problem, happened in problems.items() if happened]
+    record[f"{scenario}@{target}"] = not failed
+    if target == "ours":
+        assert not failed, (failed, unhandled(records))

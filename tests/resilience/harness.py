@@ -149,14 +149,19 @@ def _same_number(shown: str | None, expected: str) -> bool:
     return shown is not None and _is_number(shown) and abs(float(shown) - float(expected)) < 1e-6
 
 
-async def set_up(hass: HomeAssistant, simulator: Simulator, target: str) -> Observed:
-    """Add the account and set ``target``'s integration up against ``simulator``."""
+async def set_up(
+    hass: HomeAssistant, simulator: Simulator, target: str, endpoint: str | None = None
+) -> Observed:
+    """Add the account and set ``target``'s integration up against ``simulator``.
+
+    ``endpoint`` replaces the simulator's URL in our config entry (core's is patched instead).
+    """
     simulator.add_account(
         token=SECRET_TOKEN, customer_id=CUSTOMER_ID, email="owner@example.com", charge_points=3
     )
     data = {CONF_API_TOKEN: SECRET_TOKEN}
     if target == "ours":
-        data[CONF_ENDPOINT] = simulator.url
+        data[CONF_ENDPOINT] = endpoint or simulator.url
     else:
         # The built-in integration: no custom integration may shadow it.
         hass.data[loader.DATA_CUSTOM_COMPONENTS] = {}

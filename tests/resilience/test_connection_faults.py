@@ -205,7 +205,7 @@ async def test_tls_failure(
                 monkeypatch.setattr("bluecurrent_api.websocket.URL", tls_url)
                 observed = await set_up(hass, bare_simulator, target)
         else:
-            observed = await _set_up_with_endpoint(hass, bare_simulator, tls_url)
+            observed = await set_up(hass, bare_simulator, target, endpoint=tls_url)
         state = observed.entry.state
         tracebacks = [r for r in caplog.records if r.exc_info and r.levelno >= logging.ERROR]
     survived = state is ConfigEntryState.SETUP_RETRY and not tracebacks
@@ -214,23 +214,3 @@ async def test_tls_failure(
         assert state is ConfigEntryState.SETUP_RETRY
         assert observed.entry.error_reason_translation_key == "cannot_connect"
         assert not tracebacks
-
-
-async def _set_up_with_endpoint(hass: HomeAssistant, simulator: Simulator, url: str) -> Observed:
-    from homeassistant.const import CONF_API_TOKEN
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-    from custom_components.blue_current.const import CONF_ENDPOINT, DOMAIN
-
-    from .harness import CUSTOMER_ID, SECRET_TOKEN
-
-    simulator.add_account(token=SECRET_TOKEN, customer_id=CUSTOMER_ID)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=CUSTOMER_ID,
-        data={CONF_API_TOKEN: SECRET_TOKEN, CONF_ENDPOINT: url},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return Observed(hass, simulator, "ours", entry)

@@ -13,6 +13,7 @@ import pytest
 
 from bluecurrent_simulator import SimAccount, Simulator
 from custom_components.blue_current.api import (
+    Activity,
     AlreadyConnectedError,
     BlueCurrentClient,
     BlueCurrentConnectionError,
@@ -201,20 +202,23 @@ async def test_session_commands(
     charge_point.plug_and_charge = False
     charge_point.plug_in(simulator.now)
     card = sim_account.cards[0]
-    await client.start_session(CHARGER, card.uid)
+    await (await client.start_session(CHARGER, card.uid)).wait()
     assert charge_point.charging
     assert charge_point.session_card == card.uid
+    await client.set_price_based_charging(CHARGER, True)
     await client.boost(CHARGER, True)
     assert charge_point.boosting
-    await client.stop_session(CHARGER)
+    await (await client.stop_session(CHARGER)).wait()
     assert not charge_point.charging
-    await client.start_session(CHARGER)
+    await (await client.start_session(CHARGER)).wait()
     assert charge_point.session_card is None
     await client.set_blocked(CHARGER, True)
     assert charge_point.blocked
+    assert is_blocked(client)
     await client.set_blocked(CHARGER, False)
-    await client.soft_reset(CHARGER)
-    await client.reboot(CHARGER)
+    assert not is_blocked(client)
+    await (await client.soft_reset(CHARGER)).wait()
+    await (await client.reboot(CHARGER)).wait()
     assert charge_point.reboots == 2
     await client.refresh_status(CHARGER)
     await client.refresh_settings(CHARGER)
@@ -225,8 +229,8 @@ async def test_session_commands(
 async def test_refused_commands(running: Running, simulator: Simulator) -> None:
     """A refusal reaches the caller with the service's reason."""
     client = running.client
-    with pytest.raises(CommandRefusedError, match="No active session"):
-        await client.stop_session(CHARGER)
+    with pytest.raises(CommandRefusedError, match=r"(?i)no active session"):
+        await (await client.stop_session(CHARGER)).wait()
     simulator.fail_next("SET_PLUG_AND_CHARGE", "Not now")
     with pytest.raises(CommandRefusedError, match="Not now"):
         await client.set_plug_and_charge(CHARGER, False)
@@ -274,6 +278,13 @@ async def test_current_overrides(running: Running, sim_account: SimAccount) -> N
     assert await client.list_current_overrides() == []
     with pytest.raises(CommandRefusedError):
         await client.clear_current_override(schedule.schedule_id)
+
+
+def is_blocked(client: BlueCurrentClient) -> bool:
+    """What the client's data says: a blocked charge point's activity is ``unavailable``."""
+    status = client.data.charge_points[CHARGER].status
+    assert status is not None
+    return status.activity is Activity.UNAVAILABLE
 
 
 async def test_commands_need_the_connection(
@@ -380,7 +391,7 @@ async def test_no_credentials_in_logs(
     await run.start()
     simulator.fail_next("REBOOT", "refused")
     with pytest.raises(CommandRefusedError) as refused:
-        await client.reboot(CHARGER)
+        await (await client.reboot(CHARGER)).wait()
     read = received(client, 1)
     await simulator.push_raw(json.dumps({"object": "ERROR", "error": 1, "message": "x"}))
     await read

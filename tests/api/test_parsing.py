@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -17,9 +19,11 @@ from custom_components.blue_current.api import (
     ParseError,
     Setting,
     VehicleStatus,
+    parsing,
 )
 from custom_components.blue_current.api.const import SERVICE_TIMEZONE
 from custom_components.blue_current.api.parsing import (
+    _STATUS_ATTRIBUTES,
     ServerMessage,
     parse_account,
     parse_acknowledgement,
@@ -170,19 +174,24 @@ def test_status_reads_every_field() -> None:
         ("E", VehicleStatus.NO_POWER),
         ("F", VehicleStatus.VEHICLE_ERROR),
         ("b", VehicleStatus.VEHICLE_DETECTED),
-        ("Z", None),
+        ("ready", VehicleStatus.READY),
+        ("charging", VehicleStatus.CHARGING),
+        ("Vehicle_Detected", VehicleStatus.VEHICLE_DETECTED),
+        ("Z", "z"),
+        ("Hovering", "hovering"),
         ("", None),
     ],
 )
-def test_vehicle_status_codes(code: str, expected: VehicleStatus | None) -> None:
-    """IEC 61851 letters map to statuses; an unknown letter is unknown, not an error."""
+def test_vehicle_status_codes(code: str, expected: VehicleStatus | str | None) -> None:
+    """IEC 61851 letters and the vendor's words map to statuses; unknown codes are kept."""
     assert _status(status_data(vehicle_status=code)).vehicle_status == expected
 
 
-def test_unknown_activity_reads_as_unknown() -> None:
-    """A new activity the service invents must not drop the whole status."""
-    assert _status(status_data(activity="levitating")).activity is None
+def test_unknown_activity_is_kept_as_its_text() -> None:
+    """A new activity the service invents is shown as it came, not turned into unknown."""
+    assert _status(status_data(activity="Levitating")).activity == "levitating"
     assert _status(status_data(activity="UNAVAILABLE")).activity is Activity.UNAVAILABLE
+    assert _status(status_data(activity="delayed")).activity is Activity.DELAYED
 
 
 def test_power_is_the_sum_over_phases() -> None:
@@ -237,24 +246,43 @@ def test_unknown_status_fields_are_ignored() -> None:
 
 
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "attribute"),
     [
-        ({"actual_v1": "230"}, "actual_v1"),
-        ({"actual_p2": True}, "actual_p2"),
-        ({"actual_kwh": [1]}, "actual_kwh"),
+        ({"actual_v1": "230"}, "voltage_l1"),
+        ({"actual_p2": True}, "current_l2"),
+        ({"actual_kwh": [1]}, "session_energy_kwh"),
         ({"activity": 3}, "activity"),
         ({"vehicle_status": 1}, "vehicle_status"),
         ({"boosting": "yes"}, "boosting"),
-        ({"start_datetime": "tomorrow"}, "start_datetime"),
-        ({"evse_id": 5}, "evse_id"),
+        ({"start_datetime": "tomorrow"}, "session_start"),
+        ({"actual_p1": float("nan")}, "current_l1"),
     ],
 )
-def test_wrong_status_types_raise_parse_error_naming_the_field(
-    changes: dict[str, Any], field: str
+def test_wrong_status_type_costs_that_field_only(
+    changes: dict[str, Any], attribute: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A wrong type makes the message malformed; the error names the field, not its value."""
-    with pytest.raises(ParseError, match=field):
+    """A field in an unexpected shape reads as unknown; every other field is read.
+
+    It is logged at debug, by the field's name and never its value, once per field.
+    """
+    parsing._UNREADABLE_LOGGED.clear()
+    whole = _status(status_data())
+    with caplog.at_level(logging.DEBUG, logger=parsing.__name__):
+        status = _status(status_data(**changes))
         _status(status_data(**changes))
+    assert getattr(status, attribute) is None
+    others = [name for name in _STATUS_ATTRIBUTES if name != attribute]
+    assert [getattr(status, name) for name in others] == [getattr(whole, name) for name in others]
+    (field,) = changes
+    logged = [r.getMessage() for r in caplog.records if f"CH_STATUS.{field}" in r.getMessage()]
+    assert len(logged) == 1
+    assert repr(changes[field]) not in logged[0]
+
+
+def test_status_with_an_evse_id_that_is_not_text_raises_parse_error() -> None:
+    """Whose status it is decides where it goes: without it, the message is meaningless."""
+    with pytest.raises(ParseError, match="evse_id"):
+        _status(status_data(evse_id=5))
 
 
 def test_status_without_evse_id_or_data_raises_parse_error() -> None:
@@ -265,11 +293,11 @@ def test_status_without_evse_id_or_data_raises_parse_error() -> None:
         parse_status(message({"object": "CH_STATUS", "evse_id": EVSE_ID}))
 
 
-def test_non_finite_numbers_raise_parse_error() -> None:
+def test_non_finite_numbers_read_as_unknown() -> None:
     """Python's json reads NaN and Infinity; no charge point reports them."""
-    nan = parse_message('{"object": "CH_STATUS", "data": {"evse_id": "B", "actual_p1": NaN}}')
-    with pytest.raises(ParseError, match="actual_p1"):
-        parse_status(nan)
+    text = '{"object": "CH_STATUS", "data": {"evse_id": "B", "actual_p1": NaN, "actual_p2": 3}}'
+    status = parse_status(parse_message(text))
+    assert (status.current_l1, status.current_l2) == (None, 3.0)
 
 
 # CH_SETTINGS
@@ -283,7 +311,7 @@ def test_settings_read_every_field() -> None:
     assert settings.linked_charge_cards_only == Setting(True, editable=False)
     assert settings.smart_charging is True
     assert settings.name == "Driveway"
-    assert settings.led_intensity == 60
+    assert settings.led_intensity == Setting(60, editable=True)
     assert settings.delayed_charging == DelayedCharging(
         enabled=True, start_time=time(22, 0), end_time=time(6, 30), days=(1, 2, 3, 4, 5)
     )
@@ -314,24 +342,71 @@ def test_days_as_text_are_read() -> None:
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "attribute", "expected"),
     [
-        {"plug_and_charge": True},
-        {"plug_and_charge": {"permission": "write"}},
-        {"public_charging": {"value": "yes"}},
-        {"led_intensity": 12.5},
-        {"delayed_charging": {"value": True, "selected_days": [0, 8]}},
-        {"delayed_charging": {"value": True, "selected_days": "[mon]"}},
-        {"delayed_charging": {"value": True, "start_time": "25:00"}},
-        {"delayed_charging": {"start_time": "22:00"}},
-        {"price_based_charging": {"value": True, "minimum_pct": "20"}},
-        {"price_based_charging": []},
+        ({"plug_and_charge": {"permission": "write"}}, "plug_and_charge", None),
+        ({"public_charging": {"value": "yes"}}, "public_charging", None),
+        ({"led_intensity": 12.5}, "led_intensity", None),
+        ({"smart_charging": "on"}, "smart_charging", None),
+        (
+            {"delayed_charging": {"value": True, "selected_days": [0, 8]}},
+            "delayed_charging",
+            DelayedCharging(True),
+        ),
+        (
+            {"delayed_charging": {"value": True, "selected_days": "[mon]"}},
+            "delayed_charging",
+            DelayedCharging(True),
+        ),
+        (
+            {"delayed_charging": {"value": True, "start_time": "25:00", "end_time": "06:00"}},
+            "delayed_charging",
+            DelayedCharging(True, end_time=time(6)),
+        ),
+        ({"delayed_charging": {"start_time": "22:00"}}, "delayed_charging", None),
+        ({"price_based_charging": []}, "price_based_charging", None),
     ],
 )
-def test_malformed_settings_raise_parse_error(changes: dict[str, Any]) -> None:
-    """Wrong types in settings, and a profile without its on/off value, are malformed."""
-    with pytest.raises(ParseError):
-        parse_settings(message({"object": "CH_SETTINGS", "data": settings_data(**changes)}))
+def test_malformed_setting_costs_that_setting_only(
+    changes: dict[str, Any], attribute: str, expected: object
+) -> None:
+    """A setting in an unexpected shape reads as unknown (or loses its bad field only)."""
+    whole = parse_settings(message({"object": "CH_SETTINGS", "data": settings_data()}))
+    settings = parse_settings(message({"object": "CH_SETTINGS", "data": settings_data(**changes)}))
+    assert getattr(settings, attribute) == expected
+    assert replace(settings, **{attribute: getattr(whole, attribute)}) == whole
+
+
+def test_price_based_field_in_a_wrong_shape_costs_that_field() -> None:
+    """``minimum_pct`` as text: the profile is read, without its minimum."""
+    data = settings_data(price_based_charging={"value": True, "minimum_pct": "20"})
+    price = parse_settings(message({"object": "CH_SETTINGS", "data": data})).price_based_charging
+    assert price is not None
+    assert (price.enabled, price.minimum_pct) == (True, None)
+
+
+@pytest.mark.parametrize(
+    ("permission", "editable"),
+    [("write", True), ("WRITE", True), ("read", False), ("none", False), ("", False), (3, False)],
+)
+def test_only_write_permission_makes_a_setting_editable(permission: object, editable: bool) -> None:
+    """``read`` and ``none`` lock a setting [R]; so does a permission we cannot read."""
+    data = settings_data(
+        plug_and_charge={"value": True, "permission": permission},
+        delayed_charging={"value": False, "permission": permission},
+    )
+    settings = parse_settings(message({"object": "CH_SETTINGS", "data": data}))
+    assert settings.plug_and_charge == Setting(True, editable=editable)
+    assert settings.delayed_charging is not None
+    assert settings.delayed_charging.editable is editable
+
+
+def test_plain_boolean_setting_is_editable() -> None:
+    """The 2022 form carries no permission [D]: editable, as the vendor treats every setting."""
+    settings = parse_settings(
+        message({"object": "CH_SETTINGS", "data": settings_data(plug_and_charge=True)})
+    )
+    assert settings.plug_and_charge == Setting(True, editable=True)
 
 
 # CHARGE_POINTS, grid, cards
@@ -339,7 +414,7 @@ def test_malformed_settings_raise_parse_error(changes: dict[str, Any]) -> None:
 
 def test_charge_points() -> None:
     """Every item becomes a ChargePoint; an unnamed one shows its evse id."""
-    first, second = parse_charge_points(message(bodies()["CHARGE_POINTS"]))
+    first, second = parse_charge_points(message(bodies()["CHARGE_POINTS"])).charge_points
     assert (first.evse_id, first.model_type, first.display_name) == (
         EVSE_ID,
         "H:MOVE-2W-32A",
@@ -349,13 +424,19 @@ def test_charge_points() -> None:
     assert second.display_name == "BCU100002"
 
 
-@pytest.mark.parametrize(
-    "data", [None, {"evse_id": "B"}, [{"name": "no id"}], [{"evse_id": "B", "name": 5}], [3]]
-)
-def test_malformed_charge_points_raise_parse_error(data: object) -> None:
-    """A list with an unreadable item is dropped whole, so no charge point vanishes by it."""
+@pytest.mark.parametrize("data", [None, {"evse_id": "B"}, "B"])
+def test_charge_points_without_a_list_raise_parse_error(data: object) -> None:
+    """Without a list there is nothing to read."""
     with pytest.raises(ParseError):
         parse_charge_points(message({"object": "CHARGE_POINTS", "data": data}))
+
+
+def test_unreadable_charge_point_items_cost_those_items_and_are_counted() -> None:
+    """An item without an evse id is skipped and counted; a bad name costs the name only."""
+    data = [{"name": "no id"}, {"evse_id": "B", "name": 5}, 3, {"evse_id": "C"}]
+    read = parse_charge_points(message({"object": "CHARGE_POINTS", "data": data}))
+    assert [(cp.evse_id, cp.display_name) for cp in read.charge_points] == [("B", "B"), ("C", "C")]
+    assert read.unreadable == 2
 
 
 def test_grid_status_then_grid_current() -> None:
@@ -372,8 +453,10 @@ def test_grid_without_grid_fields_raises_parse_error() -> None:
     """A grid message that says nothing about the grid is malformed."""
     with pytest.raises(ParseError):
         parse_grid(message({"object": "GRID_CURRENT", "foo": 1}))
-    with pytest.raises(ParseError):
-        parse_grid(message({"object": "GRID_STATUS", "data": {"grid_actual_p1": "x"}}))
+    grid = parse_grid(
+        message({"object": "GRID_STATUS", "data": {"grid_actual_p1": "x", "grid_actual_p2": 3}})
+    )
+    assert (grid.current_l1, grid.current_l2) == (None, 3.0)
 
 
 def test_charge_cards() -> None:
@@ -389,10 +472,12 @@ def test_charge_cards() -> None:
     assert under_data[0].valid is True
 
 
-def test_card_without_uid_raises_parse_error() -> None:
-    """A card that cannot start a session is malformed."""
-    with pytest.raises(ParseError, match="uid"):
-        parse_charge_cards(message({"object": "CHARGE_CARDS", "cards": [{"name": "x"}]}))
+def test_card_without_uid_costs_that_card() -> None:
+    """A card that cannot start a session is skipped; the others are read."""
+    cards = parse_charge_cards(
+        message({"object": "CHARGE_CARDS", "cards": [{"name": "x"}, 7, {"uid": "U", "valid": 0}]})
+    )
+    assert [(card.uid, card.valid) for card in cards] == [("U", False)]
 
 
 # Overrides, acknowledgements, errors, short connections
@@ -411,18 +496,24 @@ def test_override_schedules() -> None:
 
 
 @pytest.mark.parametrize(
-    "data",
-    [
-        {"schedule_id": 1},
-        {"override_value": 10},
-        {"schedule_id": 1, "override_value": 10, "override_start_days": 5},
-        {"schedule_id": 1.5, "override_value": 10},
-    ],
+    "data", [{"override_value": 10}, {"schedule_id": 1.5, "override_value": 10}, 4]
 )
-def test_malformed_schedule_raises_parse_error(data: dict[str, Any]) -> None:
-    """A schedule without id or current, or with wrong types, is malformed."""
-    with pytest.raises(ParseError):
-        parse_override_schedule(message({"object": "POST_SET_OVERRIDE_CURRENT", "data": data}))
+def test_schedule_without_a_readable_id_reads_as_none(data: object) -> None:
+    """Nothing could edit or clear it; its arrival still confirms the command."""
+    body = {"object": "POST_SET_OVERRIDE_CURRENT", "data": data}
+    assert parse_override_schedule(message(body)) is None
+
+
+def test_schedule_fields_in_wrong_shapes_cost_those_fields() -> None:
+    """No current, or days that are not text: the schedule is read without them."""
+    body = {
+        "object": "POST_SET_OVERRIDE_CURRENT",
+        "data": {"schedule_id": 1, "override_start_days": 5, "override_end_days": "SA"},
+    }
+    schedule = parse_override_schedule(message(body))
+    assert schedule is not None
+    assert (schedule.schedule_id, schedule.current) == ("1", None)
+    assert (schedule.start_days, schedule.stop_days) == ((), ("SA",))
 
 
 def test_acknowledgements() -> None:
@@ -433,8 +524,27 @@ def test_acknowledgements() -> None:
         message({"object": "RECEIVED_SOFT_RESET", "evse_id": "B", "error": "Busy"})
     )
     assert (refused.command, refused.error, refused.succeeded) == ("SOFT_RESET", "Busy", False)
-    with pytest.raises(ParseError, match="error"):
-        parse_acknowledgement(message({"object": "STATUS_REBOOT", "error": 3}))
+    odd = parse_acknowledgement(message({"object": "STATUS_REBOOT", "error": 3}))
+    assert (odd.error, odd.succeeded) == ("", True)
+
+
+@pytest.mark.parametrize(
+    ("body", "succeeded", "reason"),
+    [
+        ({"success": True, "error": ""}, True, ""),
+        ({"success": False, "error": ""}, False, "refused"),
+        ({"success": False}, False, "refused"),
+        ({"success": True, "error": "REJECTED"}, False, "REJECTED"),
+        ({"error": "TIMEOUT"}, False, "TIMEOUT"),
+        ({"success": "maybe"}, True, ""),
+    ],
+)
+def test_success_false_is_a_refusal_even_without_an_error(
+    body: dict[str, Any], succeeded: bool, reason: str
+) -> None:
+    """``success: false`` with an empty ``error`` refuses [T][R]."""
+    ack = parse_acknowledgement(message({"object": "STATUS_START_SESSION", **body}))
+    assert (ack.succeeded, ack.reason) == (succeeded, reason)
 
 
 @pytest.mark.parametrize(

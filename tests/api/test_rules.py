@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 import json
 
@@ -107,15 +108,38 @@ async def test_an_answer_without_evse_id_goes_to_the_oldest_asker() -> None:
 
 
 async def test_received_answers_only_when_listed_or_refusing() -> None:
-    """RECEIVED_<command> acknowledges profile commands; for others it only can refuse."""
+    """RECEIVED_<command> acknowledges commands that list it; for others it only can refuse."""
     pending = PendingRequests()
-    reboot = pending.add(requests.reboot("A"), 10, awaited=True)
+    plug = pending.add(requests.set_plug_and_charge("A", True), 10, awaited=True)
     profile = pending.add(requests.set_delayed_charging("A", True), 10, awaited=True)
-    received_reboot = _answer("RECEIVED_REBOOT", "A", error="")
-    assert pending.take_answered(received_reboot, refused=False) is None
-    assert pending.take_answered(received_reboot, refused=True) is reboot
+    received_plug = _answer("RECEIVED_SET_PLUG_AND_CHARGE", "A", error="")
+    assert pending.take_answered(received_plug, refused=False) is None
+    assert pending.take_answered(received_plug, refused=True) is plug
     received_profile = _answer("RECEIVED_SET_DELAYED_CHARGING", "A", error="")
     assert pending.take_answered(received_profile, refused=False) is profile
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: requests.reboot("A"),
+        lambda: requests.soft_reset("A"),
+        lambda: requests.start_session("A", None),
+        lambda: requests.stop_session("A"),
+        lambda: requests.set_blocked("A", True),
+        lambda: requests.set_blocked("A", False),
+    ],
+)
+async def test_acceptance_or_verdict_answers_commands_charge_points_carry_out(
+    build: Callable[[], requests.Request],
+) -> None:
+    """RECEIVED_ (which names no charge point [R]) or STATUS_ answers them, whichever first."""
+    for name in ("RECEIVED", "STATUS"):
+        pending = PendingRequests()
+        request = build()
+        waiting = pending.add(request, 10, awaited=True)
+        answer = _answer(f"{name}_{request.command}", None)
+        assert pending.take_answered(answer, refused=False) is waiting
 
 
 async def test_error_goes_to_the_oldest_live_request() -> None:

@@ -5,7 +5,7 @@ It depends on aiohttp alone, never on Home Assistant, so that it can be publishe
 
 from __future__ import annotations
 
-from .client import BlueCurrentClient, UpdateListener
+from .client import BlueCurrentClient, CommandVerdict, UpdateListener
 from .const import DEFAULT_URL
 from .exceptions import (
     AlreadyConnectedError,
@@ -15,6 +15,7 @@ from .exceptions import (
     CommandRefusedError,
     CommandTimeoutError,
     InvalidApiTokenError,
+    NoActiveProfileError,
     NotConnectedError,
     ParseError,
     RequestLimitReachedError,
@@ -35,6 +36,7 @@ from .models import (
     OverrideSchedule,
     PriceBasedCharging,
     Setting,
+    Tariff,
     Update,
     UpdateKind,
     VehicleStatus,
@@ -58,16 +60,19 @@ __all__ = [
     "CommandError",
     "CommandRefusedError",
     "CommandTimeoutError",
+    "CommandVerdict",
     "ConnectionStats",
     "DelayedCharging",
     "GridStatus",
     "InvalidApiTokenError",
+    "NoActiveProfileError",
     "NotConnectedError",
     "OverrideSchedule",
     "ParseError",
     "PriceBasedCharging",
     "RequestLimitReachedError",
     "Setting",
+    "Tariff",
     "Update",
     "UpdateKind",
     "UpdateListener",

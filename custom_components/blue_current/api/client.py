@@ -8,6 +8,7 @@ import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 import logging
+import time as monotonic_clock
 from typing import Any, NoReturn, cast
 
 import aiohttp
@@ -21,19 +22,23 @@ from .exceptions import (
     CommandRefusedError,
     CommandTimeoutError,
     InvalidApiTokenError,
+    NoActiveProfileError,
     NotConnectedError,
     ParseError,
 )
 from .models import (
     Account,
     AccountData,
+    Activity,
     ChargePointData,
     ChargePointSettings,
+    ChargePointStatus,
     ConnectionStats,
     OverrideSchedule,
     Setting,
     Update,
     UpdateKind,
+    VehicleStatus,
 )
 from .parsing import (
     ServerMessage,
@@ -55,7 +60,7 @@ from .parsing import (
     subject_evse_id,
 )
 from .pending import PendingRequest, PendingRequests
-from .requests import Request
+from .requests import VERDICT_COMMANDS, Request
 from .snapshot import Part, Snapshot
 
 _LOGGER = logging.getLogger(__name__)
@@ -74,6 +79,46 @@ _CONNECTION_ENDED = (
     aiohttp.WSMsgType.ERROR,
 )
 _REDACTED = "**REDACTED**"
+# How long a charge point's verdict may take after the service accepted a command: it is
+# about 30 s when the charge point is slow to answer the service [R].
+VERDICT_TIMEOUT = 60.0
+# Silence that makes the client ask whether the connection still carries anything (Home
+# Assistant core issue 110999: the service once stopped pushing while the socket stayed
+# open). While a charge point charges, pushes come often; when all are idle, rarely.
+# [guess] the push interval while charging; an hour of recorded frames would settle it.
+SILENCE_WHILE_ACTIVE = 600.0
+SILENCE_WHILE_IDLE = 3600.0
+_QUIET_VEHICLE = frozenset({None, VehicleStatus.STANDBY})
+_ACTIVE_ACTIVITIES = frozenset({Activity.CHARGING, Activity.DELAYED})
+
+
+def _consume_outcome(outcome: asyncio.Future[None]) -> None:
+    """Nobody may await a verdict: its exception must not be reported as never retrieved."""
+    if not outcome.cancelled():
+        outcome.exception()
+
+
+@dataclass(eq=False)
+class CommandVerdict:
+    """A charge point's verdict on a command the service accepted.
+
+    ``wait()`` returns once the charge point carried it out, or raises
+    ``CommandRefusedError`` (``REJECTED``, ``TIMEOUT``, ...), ``CommandTimeoutError`` (no
+    verdict within ``VERDICT_TIMEOUT``) or ``NotConnectedError`` (the connection ended first).
+    """
+
+    command: str
+    evse_id: str | None
+    outcome: asyncio.Future[None] = field(repr=False)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the verdict (or its absence) is known."""
+        return self.outcome.done()
+
+    async def wait(self) -> None:
+        """Wait for the verdict; cancelling the wait does not cancel the verdict."""
+        await asyncio.shield(self.outcome)
 
 
 @dataclass(eq=False)
@@ -91,6 +136,12 @@ class _Connection:
     outbox: list[Request] = field(default_factory=list)  # requests a message calls for
     end_error: BlueCurrentError | None = None  # set once it ended (or must end)
     ended: bool = False
+    # Commands the service accepted whose charge point's verdict is still to come.
+    verdicts: list[CommandVerdict] = field(default_factory=list)
+    # The silence watch: when the last frame arrived, and when an unanswered probe went out.
+    last_frame_at: float = field(default_factory=monotonic_clock.monotonic)
+    probe_sent_at: float | None = None
+    watch: asyncio.TimerHandle | None = None
 
 
 class BlueCurrentClient:
@@ -110,22 +161,33 @@ class BlueCurrentClient:
         request_timeout: float = 10.0,
         *,
         heartbeat: float | None = 30.0,
+        verdict_timeout: float = VERDICT_TIMEOUT,
+        silence: tuple[float, float] = (SILENCE_WHILE_ACTIVE, SILENCE_WHILE_IDLE),
     ) -> None:
         """Use ``session`` (the caller owns it) to reach ``url`` with ``api_token``.
 
         ``request_timeout`` bounds every wait for an answer (and for a socket to close);
-        ``heartbeat`` is the websocket ping interval that detects dead connections.
+        ``heartbeat`` is the websocket ping interval that detects dead connections;
+        ``verdict_timeout`` bounds the wait for a charge point's verdict; ``silence`` is how
+        long a connection may stay silent (while a charge point is active, while all are
+        idle) before the client asks for a status to prove it still carries messages.
         """
         self._session = session
         self._api_token = api_token
         self._url = url
         self._request_timeout = request_timeout
+        self._verdict_timeout = verdict_timeout
+        self._silence = silence
         self._heartbeat = heartbeat
         self._session_token: str | None = None
         self._customer_id: str | None = None
         self._connection: _Connection | None = None
         self._data = AccountData()
         self._listeners: list[UpdateListener] = []
+        # Waiting for a charge point's status to say something (block/unblock took effect).
+        self._status_waiters: dict[
+            str, list[tuple[Callable[[ChargePointStatus], bool], asyncio.Future[None]]]
+        ] = {}
         self._stats = ConnectionStats()
         self._handlers: dict[str, Callable[[ServerMessage], object]] = {
             "CHARGE_POINTS": self._on_charge_points,
@@ -350,6 +412,7 @@ class BlueCurrentClient:
         if connection.listening:
             raise RuntimeError("listen() is already running for this connection")
         connection.listening = True
+        self._watch_silence(connection)
         try:
             with contextlib.suppress(NotConnectedError):  # the next receive says why
                 await self._send_snapshot_requests(connection)
@@ -396,11 +459,21 @@ class BlueCurrentClient:
             return
         connection.ended = True
         reason = self._end_reason(connection)
+        if connection.watch is not None:
+            connection.watch.cancel()
         connection.pending.fail_all(
             lambda request: NotConnectedError(
                 f"The connection ended before {request.command} was answered"
             )
         )
+        verdicts, connection.verdicts = connection.verdicts, []
+        for verdict in verdicts:
+            if not verdict.outcome.done():
+                verdict.outcome.set_exception(
+                    NotConnectedError(
+                        f"The connection ended before the verdict on {verdict.command}"
+                    )
+                )
         connection.snapshot.fail(reason)
         self._stats.connected_since = None
         self._stats.last_disconnect_reason = str(reason)
@@ -418,21 +491,84 @@ class BlueCurrentClient:
         """Read and handle one frame; False once the connection ended."""
         socket = connection.socket
         frame = await socket.receive()
+        connection.last_frame_at = monotonic_clock.monotonic()
         if frame.type in _CONNECTION_ENDED:
             if connection.end_error is None:
                 connection.end_error = self._ending_error(socket, frame)
             return False
         if frame.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
             self._handle_frame(connection, frame.data)
+        if connection.outbox:
+            await self._flush_outbox(connection)
+        if connection.end_error is not None:
+            await self._end(connection, None)
+            return False
+        return True
+
+    # -----------------------------------------------------------------------------------------
+    # The silence watch
+
+    def _watch_silence(self, connection: _Connection) -> None:
+        """Check for a silent connection every so often, for as long as it is open."""
+        if connection.ended:
+            return
+        interval = min(min(self._silence) / 4, 30.0, self._request_timeout)
+        connection.watch = asyncio.get_running_loop().call_later(
+            interval, self._check_silence, connection
+        )
+
+    def _check_silence(self, connection: _Connection) -> None:
+        now = monotonic_clock.monotonic()
+        probe = connection.probe_sent_at
+        if probe is not None and connection.last_frame_at >= probe:
+            connection.probe_sent_at = probe = None  # answered: the connection carries data
+        if probe is not None and now - probe > self._request_timeout:
+            self._give_up_silent(connection)
+            return
+        active = self._any_charge_point_active()
+        limit = self._silence[0] if active else self._silence[1]
+        if probe is None and now - connection.last_frame_at >= limit:
+            self._probe(connection, active)
+        self._watch_silence(connection)
+
+    def _any_charge_point_active(self) -> bool:
+        for data in self._data.charge_points.values():
+            status = data.status
+            if status is not None and (
+                status.activity in _ACTIVE_ACTIVITIES or status.vehicle_status not in _QUIET_VEHICLE
+            ):
+                return True
+        return False
+
+    def _probe(self, connection: _Connection, active: bool) -> None:
+        """Ask for one status: the cheapest request whose answer proves the line is alive."""
+        evse_id = next(
+            (
+                evse_id
+                for evse_id, data in self._data.charge_points.items()
+                if not active or (data.status is not None and data.status.activity is not None)
+            ),
+            None,
+        )
+        if evse_id is None:
+            return
+        _LOGGER.debug("Nothing arrived for a while; asking for the status of %s", evse_id)
+        connection.probe_sent_at = monotonic_clock.monotonic()
+        connection.outbox.append(requests.get_status(evse_id))
+        asyncio.get_running_loop().create_task(self._flush_outbox(connection))
+
+    async def _flush_outbox(self, connection: _Connection) -> None:
         try:
             while connection.outbox and connection.end_error is None:
                 await self._send(connection, connection.outbox.pop(0), awaited=False)
         except NotConnectedError:
             connection.outbox.clear()  # the socket closed: the next receive says why
-        if connection.end_error is not None:
-            await self._end(connection, None)
-            return False
-        return True
+
+    def _give_up_silent(self, connection: _Connection) -> None:
+        """The probe went unanswered: end the connection so that the caller reconnects."""
+        _LOGGER.debug("The service stayed silent after a status request; reconnecting")
+        error = BlueCurrentConnectionError("The service stopped sending (no answer to a status)")
+        asyncio.get_running_loop().create_task(self._end(connection, error))
 
     def _ending_error(
         self, socket: aiohttp.ClientWebSocketResponse, frame: aiohttp.WSMessage
@@ -488,18 +624,50 @@ class BlueCurrentClient:
         value = handler(message) if handler is not None else message
         pending = connection.pending.take_answered(message, refused=bool(refusal))
         if pending is not None:
+            if not refusal and pending.request.command in VERDICT_COMMANDS:
+                # Registered now, not when the caller resumes: the verdict may be the very
+                # next frame, handled in this same turn of the event loop.
+                value = self._accepted(connection, pending.request, message)
             self._settle(connection, pending, value, refusal)
-        elif handler is None and not message.name.startswith(("RECEIVED_", "STATUS_")):
+        elif message.name.startswith("STATUS_"):
+            self._settle_verdict(connection, message, refusal)
+        elif handler is None and not message.name.startswith("RECEIVED_"):
             self._stats.messages_unknown += 1
             _LOGGER.debug("Ignored a %s message", message.name)
 
     def _refusal(self, message: ServerMessage) -> str:
-        """The service's reason when ``message`` refuses a request, else ``""``."""
+        """The service's reason when ``message`` refuses a request, else ``""``.
+
+        ``success: false`` refuses even without an ``error`` text [T][R].
+        """
         if message.name.startswith(("RECEIVED_", "STATUS_")):
-            return parse_acknowledgement(message).error
+            return parse_acknowledgement(message).reason
         if message.name == "POST_CLEAR_OVERRIDE_CURRENT" and not parse_clear_confirmation(message):
             return "the schedule was not cleared"
         return ""
+
+    def _settle_verdict(
+        self, connection: _Connection, message: ServerMessage, refusal: str
+    ) -> None:
+        """A ``STATUS_<command>`` that answered no request: a charge point's later verdict.
+
+        It belongs to the oldest accepted command of that name for that charge point (or of
+        any charge point: ``STATUS_STOP_SESSION`` names none [R]).
+        """
+        command = message.name.removeprefix("STATUS_")
+        if command not in VERDICT_COMMANDS:
+            return
+        for verdict in connection.verdicts:
+            if verdict.command == command and message.evse_id in (None, verdict.evse_id):
+                connection.verdicts.remove(verdict)
+                if refusal:
+                    self._stats.commands_refused += 1
+                    error = CommandRefusedError(command, verdict.evse_id, self._redact(refusal))
+                    verdict.outcome.set_exception(error)
+                else:
+                    verdict.outcome.set_result(None)
+                return
+        _LOGGER.debug("A verdict on %s arrived that nothing waited for", command)
 
     def _settle(
         self, connection: _Connection, pending: PendingRequest, value: object, refusal: str
@@ -581,7 +749,8 @@ class BlueCurrentClient:
         self._publish(replace(self._data, charge_points=charge_points), update)
 
     def _on_charge_points(self, message: ServerMessage) -> object:
-        listed = parse_charge_points(message)
+        charge_point_list = parse_charge_points(message)
+        listed = charge_point_list.charge_points
         before = self._data.charge_points
         if not listed and before:
             # Every charge point gone at once is far likelier a glitch of the service than an
@@ -589,6 +758,9 @@ class BlueCurrentClient:
             _LOGGER.info("The service listed no charge points; keeping the %d known", len(before))
             return listed
         after: dict[str, ChargePointData] = {}
+        if charge_point_list.unreadable:
+            # An unreadable item may be one we know: keep those, none leaves by a glitch.
+            after.update(before)
         for charge_point in listed:
             known = before.get(charge_point.evse_id)
             if known is None:
@@ -631,7 +803,15 @@ class BlueCurrentClient:
             )
         elif known.status is not None and status.reported != known.status.reported:
             self._store_charge_point(replace(known, status=status), None)
+        if status.evse_id in self._status_waiters:
+            self._wake_status_waiters(status)
         return status
+
+    def _wake_status_waiters(self, status: ChargePointStatus) -> None:
+        waiters = self._status_waiters.get(status.evse_id, [])
+        for condition, reached in tuple(waiters):
+            if not reached.done() and condition(status):
+                reached.set_result(None)
 
     def _on_settings(self, message: ServerMessage) -> object:
         known = self._data.charge_points.get(subject_evse_id(message) or "")
@@ -657,6 +837,7 @@ class BlueCurrentClient:
         if value is None or self._refusal(message) or known is None or known.settings is None:
             return value
         settings = known.settings
+        # ``result.setting`` is the confirmed value [T]; the permission is unchanged by it.
         if message.name == "STATUS_SET_PLUG_AND_CHARGE":
             editable = settings.plug_and_charge.editable if settings.plug_and_charge else True
             settings = replace(settings, plug_and_charge=Setting(value, editable))
@@ -728,27 +909,129 @@ class BlueCurrentClient:
         return on if confirmed is None else not confirmed
 
     async def set_blocked(self, evse_id: str, blocked: bool) -> None:
-        """Block a charge point (nobody can charge) or unblock it."""
-        await self._command(requests.set_blocked(evse_id, blocked))
+        """Block a charge point (nobody can charge) or unblock it.
 
-    async def soft_reset(self, evse_id: str) -> None:
-        """Restart a charge point's software."""
-        await self._command(requests.soft_reset(evse_id))
+        Returns once the service accepted it and the charge point's ``activity`` shows it
+        (the service confirms block/unblock by a status, not by a verdict [D][R]). When no
+        status shows it in time, one status is asked for before giving up.
+        """
 
-    async def reboot(self, evse_id: str) -> None:
-        """Reboot a charge point."""
-        await self._command(requests.reboot(evse_id))
+        def shows_it(status: ChargePointStatus) -> bool:
+            if status.activity is None:
+                return False
+            return (status.activity is Activity.UNAVAILABLE) is blocked
 
-    async def start_session(self, evse_id: str, card_uid: str | None = None) -> None:
-        """Start charging, with a charge card's uid or (None) without a card."""
-        await self._command(requests.start_session(evse_id, card_uid))
+        async with self._status_wait(evse_id, shows_it) as reached:
+            await self._command(requests.set_blocked(evse_id, blocked))
+            try:
+                async with asyncio.timeout(self._request_timeout):
+                    await reached
+                return
+            except TimeoutError:
+                pass
+            await self.refresh_status(evse_id)
+        if not reached.done():
+            self._stats.commands_timed_out += 1
+            raise CommandTimeoutError(
+                f"SET_{'IN' if blocked else ''}OPERATIVE",
+                evse_id,
+                "the service accepted it, but the charge point's status does not show it",
+            )
 
-    async def stop_session(self, evse_id: str) -> None:
-        """Stop the running session."""
-        await self._command(requests.stop_session(evse_id))
+    @contextlib.asynccontextmanager
+    async def _status_wait(
+        self, evse_id: str, condition: Callable[[ChargePointStatus], bool]
+    ) -> Any:
+        """A future that completes when a status of ``evse_id`` meets ``condition``.
+
+        Already complete when the status known now meets it.
+        """
+        reached: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        known = self._data.charge_points.get(evse_id)
+        if known is not None and known.status is not None and condition(known.status):
+            reached.set_result(None)
+        waiters = self._status_waiters.setdefault(evse_id, [])
+        entry = (condition, reached)
+        waiters.append(entry)
+        try:
+            yield reached
+        finally:
+            waiters.remove(entry)
+            if not waiters:
+                del self._status_waiters[evse_id]
+            if not reached.done():
+                reached.cancel()
+
+    async def _verdict_command(self, request: Request) -> CommandVerdict:
+        """Send a command whose verdict comes later; return once the service accepted it.
+
+        A refusal with the acceptance raises ``CommandRefusedError`` now; the verdict is the
+        returned ``CommandVerdict``'s to report.
+        """
+        verdict: CommandVerdict = await self._command(request)
+        return verdict
+
+    def _accepted(
+        self, connection: _Connection, request: Request, answer: ServerMessage
+    ) -> CommandVerdict:
+        """The service accepted ``request``: follow its verdict (unless this is it)."""
+        loop = asyncio.get_running_loop()
+        outcome: asyncio.Future[None] = loop.create_future()
+        outcome.add_done_callback(_consume_outcome)
+        verdict = CommandVerdict(request.command, request.evse_id, outcome)
+        if answer.name.startswith("STATUS_"):
+            outcome.set_result(None)  # the verdict came without an acceptance first
+            return verdict
+        connection.verdicts.append(verdict)
+        expiry = loop.call_later(self._verdict_timeout, self._expire_verdict, connection, verdict)
+        outcome.add_done_callback(lambda _: expiry.cancel())
+        return verdict
+
+    def _expire_verdict(self, connection: _Connection, verdict: CommandVerdict) -> None:
+        if verdict in connection.verdicts:
+            connection.verdicts.remove(verdict)
+        if not verdict.outcome.done():
+            self._stats.commands_timed_out += 1
+            verdict.outcome.set_exception(
+                CommandTimeoutError(
+                    verdict.command,
+                    verdict.evse_id,
+                    f"no verdict from the charge point within {self._verdict_timeout:g} s",
+                )
+            )
+
+    async def soft_reset(self, evse_id: str) -> CommandVerdict:
+        """Restart a charge point's software; returns once accepted, with the verdict to come."""
+        return await self._verdict_command(requests.soft_reset(evse_id))
+
+    async def reboot(self, evse_id: str) -> CommandVerdict:
+        """Reboot a charge point; returns once accepted, with the verdict to come."""
+        return await self._verdict_command(requests.reboot(evse_id))
+
+    async def start_session(self, evse_id: str, card_uid: str | None = None) -> CommandVerdict:
+        """Start charging with a card's uid or (None) without a card; returns once accepted."""
+        return await self._verdict_command(requests.start_session(evse_id, card_uid))
+
+    async def stop_session(self, evse_id: str) -> CommandVerdict:
+        """Stop the running session; returns once accepted, with the verdict to come."""
+        return await self._verdict_command(requests.stop_session(evse_id))
+
+    def _profile_on(self, evse_id: str, profile: str) -> bool:
+        data = self._data.charge_points.get(evse_id)
+        value = getattr(data, profile) if data is not None else None
+        return bool(value is not None and value.enabled)
+
+    async def _only_profile(self, evse_id: str, other: str) -> None:
+        """One smart-charging profile at a time: the service does not enforce it [A]."""
+        if other == "price_based_charging" and self._profile_on(evse_id, other):
+            await self._command(requests.set_price_based_charging(evse_id, False))
+        elif other == "delayed_charging" and self._profile_on(evse_id, other):
+            await self._command(requests.set_delayed_charging(evse_id, False))
 
     async def set_delayed_charging(self, evse_id: str, on: bool) -> None:
-        """Turn the delayed-charging profile on or off."""
+        """Turn the delayed-charging profile on (the price-based one off) or off."""
+        if on:
+            await self._only_profile(evse_id, "price_based_charging")
         await self._command(requests.set_delayed_charging(evse_id, on))
 
     async def save_delayed_charging_schedule(
@@ -758,7 +1041,9 @@ class BlueCurrentClient:
         await self._command(requests.save_delayed_charging_schedule(evse_id, days, start, end))
 
     async def set_price_based_charging(self, evse_id: str, on: bool) -> None:
-        """Turn the price-based profile on or off."""
+        """Turn the price-based profile on (the delayed-charging one off) or off."""
+        if on:
+            await self._only_profile(evse_id, "delayed_charging")
         await self._command(requests.set_price_based_charging(evse_id, on))
 
     async def update_price_based_charging(
@@ -782,8 +1067,21 @@ class BlueCurrentClient:
         )
 
     async def boost(self, evse_id: str, on: bool = True) -> None:
-        """Charge at full power now, overriding the price-based profile (or stop that)."""
-        await self._command(requests.boost(evse_id, on))
+        """Charge at full power now, overriding the smart-charging profile that is on.
+
+        The command depends on the profile, as the vendor's integration sends it [A]:
+        ``OVERRIDE_DELAYED_CHARGING_TIMEOUT`` for delayed charging, else
+        ``OVERRIDE_CHARGING_PROFILES`` for price-based charging. Raises
+        ``NoActiveProfileError`` when neither is on.
+        """
+        if self._profile_on(evse_id, "delayed_charging"):
+            await self._command(requests.override_delayed_charging(evse_id, on))
+        elif self._profile_on(evse_id, "price_based_charging"):
+            await self._command(requests.boost(evse_id, on))
+        else:
+            raise NoActiveProfileError(
+                "OVERRIDE_CHARGING_PROFILES", evse_id, "no smart-charging profile is on"
+            )
 
     async def override_delayed_charging(self, evse_id: str, on: bool = True) -> None:
         """Charge now, ignoring the delayed-charging window (or stop that)."""
@@ -805,9 +1103,13 @@ class BlueCurrentClient:
         start_days: Iterable[str],
         stop_days: Iterable[str],
         current: float,
-    ) -> OverrideSchedule:
-        """Schedule a limit on the current of ``charge_points``; days are ``MO``..``SU``."""
-        schedule: OverrideSchedule = await self._command(
+    ) -> OverrideSchedule | None:
+        """Schedule a limit on the current of ``charge_points``; days are ``MO``..``SU``.
+
+        Returns the schedule the service answered with, None when its answer carried none
+        we could read (the command was still done).
+        """
+        schedule: OverrideSchedule | None = await self._command(
             requests.set_current_override(
                 charge_points,
                 start_time=start_time,
@@ -829,9 +1131,9 @@ class BlueCurrentClient:
         start_days: Iterable[str],
         stop_days: Iterable[str],
         current: float,
-    ) -> OverrideSchedule:
-        """Change a current-override schedule."""
-        schedule: OverrideSchedule = await self._command(
+    ) -> OverrideSchedule | None:
+        """Change a current-override schedule (None: done, but no readable schedule came)."""
+        schedule: OverrideSchedule | None = await self._command(
             requests.edit_current_override(
                 schedule_id,
                 charge_points,

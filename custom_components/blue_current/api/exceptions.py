@@ -53,7 +53,25 @@ class CommandError(BlueCurrentError):
 
 
 class CommandRefusedError(CommandError):
-    """The service answered the command with a failure (an ``error`` text or an ``ERROR``)."""
+    """The service answered the command with a failure (an ``error`` text or an ``ERROR``).
+
+    ``kind`` names the refusals the service has words for: ``"rejected"`` (the charge point
+    said no), ``"timeout"`` (the charge point did not answer the service), else ``"other"``.
+    """
+
+    @property
+    def kind(self) -> str:
+        """``rejected``, ``timeout`` or ``other``, from the service's reason."""
+        word = self.reason.strip().upper()
+        if word == "REJECTED":
+            return "rejected"
+        if word == "TIMEOUT":
+            return "timeout"
+        return "other"
+
+
+class NoActiveProfileError(CommandError):
+    """Boost needs a smart-charging profile that is on; none is."""
 
 
 class CommandTimeoutError(CommandError):

@@ -13,11 +13,16 @@ from enum import StrEnum
 
 
 class VehicleStatus(StrEnum):
-    """What the charge point sees of the vehicle (IEC 61851 states A-F)."""
+    """What the charge point sees of the vehicle (IEC 61851 states A-F).
+
+    A value the service sends that is none of these is kept as its own text (lower case), so
+    a status field is ``VehicleStatus | str``: compare with ``is`` for the known ones.
+    """
 
     STANDBY = "standby"
     VEHICLE_DETECTED = "vehicle_detected"
     READY = "ready"
+    CHARGING = "charging"  # a word the vendor's data examples show; IEC state C while drawing
     NO_POWER = "no_power"
     VEHICLE_ERROR = "vehicle_error"
 
@@ -30,6 +35,7 @@ class Activity(StrEnum):
     UNAVAILABLE = "unavailable"  # blocked by its owner (SET_INOPERATIVE)
     ERROR = "error"
     OFFLINE = "offline"
+    DELAYED = "delayed"  # inside the delayed-charging window: plugged in, waiting to charge
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +55,37 @@ class Setting[T]:
 
 
 @dataclass(frozen=True, slots=True)
+class ChargeCard:
+    """A charge card of the account; ``uid`` is what starts a session."""
+
+    uid: str
+    card_id: str
+    name: str
+    valid: bool = True
+    customer_name: str | None = None
+    created: datetime | None = None
+    became_invalid: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """What charging at a charge point costs (the ``tariff`` of a ``CHARGE_POINTS`` item)."""
+
+    tariff_id: str | None = None
+    price_per_kwh: float | None = None  # incl. VAT
+    price_per_kwh_ex_vat: float | None = None
+    start_price: float | None = None  # incl. VAT
+    start_price_ex_vat: float | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ChargePoint:
-    """One charge point of the account (an item of ``CHARGE_POINTS``)."""
+    """One charge point of the account (an item of ``CHARGE_POINTS``).
+
+    Besides its identity, the list may carry a copy of some settings; ``None`` means the item
+    did not say (older items carry booleans only, newer ones ``{value, permission}``).
+    """
 
     evse_id: str
     model_type: str
@@ -59,6 +94,14 @@ class ChargePoint:
     smart_charging: bool
     chargepoint_type: str | None = None
     is_cable: bool | None = None
+    activity: Activity | str | None = None
+    plug_and_charge: Setting[bool] | None = None
+    public_charging: Setting[bool] | None = None
+    # The card a session starts with when none is given (the owner's choice in the portal).
+    default_card: ChargeCard | None = None
+    tariff: Tariff | None = None
+    delayed_charging: DelayedCharging | None = None
+    price_based_charging: PriceBasedCharging | None = None
 
     @property
     def display_name(self) -> str:
@@ -74,8 +117,9 @@ class ChargePointStatus:
     """
 
     evse_id: str
-    activity: Activity | None = None
-    vehicle_status: VehicleStatus | None = None
+    # Known values are the enum's members; a value the service invented stays its text.
+    activity: Activity | str | None = None
+    vehicle_status: VehicleStatus | str | None = None
     voltage_l1: float | None = None
     voltage_l2: float | None = None
     voltage_l3: float | None = None
@@ -135,6 +179,7 @@ class DelayedCharging:
     start_time: time | None = None
     end_time: time | None = None
     days: tuple[int, ...] = ()  # 1 = Monday ... 7 = Sunday
+    editable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +193,7 @@ class PriceBasedCharging:
     minimum_pct: int | None = None
     battery_size_kwh: float | None = None
     current_battery_pct: int | None = None
+    editable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +205,11 @@ class ChargePointSettings:
     public_charging: Setting[bool] | None = None
     smart_charging: bool | None = None
     name: str | None = None  # chargepoint_name
-    led_intensity: int | None = None
+    led_intensity: Setting[int] | None = None
+    led_interaction: Setting[bool] | None = None
+    capacity_tariff: Setting[bool] | None = None
+    capacity_tariff_max_kwh: float | None = None
+    default_card: ChargeCard | None = None
     delayed_charging: DelayedCharging | None = None
     price_based_charging: PriceBasedCharging | None = None
 
@@ -195,16 +245,6 @@ class GridStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class ChargeCard:
-    """A charge card of the account; ``uid`` is what starts a session."""
-
-    uid: str
-    card_id: str
-    name: str
-    valid: bool = True
-
-
-@dataclass(frozen=True, slots=True)
 class OverrideSchedule:
     """A scheduled override of the current that charge points may use."""
 
@@ -214,7 +254,7 @@ class OverrideSchedule:
     stop_time: time | None
     start_days: tuple[str, ...]  # "MO" ... "SU"
     stop_days: tuple[str, ...]
-    current: float  # A
+    current: float | None  # A; the older documented listing does not carry it
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,11 +264,20 @@ class CommandAcknowledgement:
     command: str
     evse_id: str | None
     error: str = ""
+    # ``success: false`` refuses even when ``error`` is empty; None: the answer did not say.
+    success: bool | None = None
 
     @property
     def succeeded(self) -> bool:
-        """True when the service reported no error."""
-        return not self.error
+        """True unless the service reported an error or ``success: false``."""
+        return not self.error and self.success is not False
+
+    @property
+    def reason(self) -> str:
+        """The service's words for a refusal ("" when it succeeded)."""
+        if self.succeeded:
+            return ""
+        return self.error or "refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +294,27 @@ class ChargePointData:
         if self.settings is not None and self.settings.smart_charging is not None:
             return self.settings.smart_charging
         return self.charge_point.smart_charging
+
+    @property
+    def default_card(self) -> ChargeCard | None:
+        """The card sessions start with when none is chosen (settings win over the list)."""
+        if self.settings is not None and self.settings.default_card is not None:
+            return self.settings.default_card
+        return self.charge_point.default_card
+
+    @property
+    def delayed_charging(self) -> DelayedCharging | None:
+        """The delayed-charging profile (settings win over the list)."""
+        if self.settings is not None and self.settings.delayed_charging is not None:
+            return self.settings.delayed_charging
+        return self.charge_point.delayed_charging
+
+    @property
+    def price_based_charging(self) -> PriceBasedCharging | None:
+        """The price-based profile (settings win over the list)."""
+        if self.settings is not None and self.settings.price_based_charging is not None:
+            return self.settings.price_based_charging
+        return self.charge_point.price_based_charging
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,11 @@ This is the only module that reads the fields of server messages. Every public f
 ``ParseError`` and nothing else, whatever it is given: a message the service garbled must never
 take the connection down. Unknown objects and unknown fields are ignored; ``null`` is read as
 "no value". Error texts name fields and types, never values (a value could be a credential).
+
+Tolerance is per field: a known field in a shape we did not expect reads as unknown (``None``)
+and is logged once, at debug, by name; the rest of the message is read. Only what makes the
+message meaningless (no ``data``, no charge point it is about) drops the whole message, and a
+list (charge points, cards, schedules) loses only the items it cannot identify.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 import functools
 import json
+import logging
 import math
 import operator
 import re
@@ -33,8 +39,11 @@ from .models import (
     OverrideSchedule,
     PriceBasedCharging,
     Setting,
+    Tariff,
     VehicleStatus,
 )
+
+_LOGGER = logging.getLogger(__name__)
 
 type _Converter = Callable[[Any], Any]
 type _FieldTable = Mapping[str, tuple[str, _Converter]]
@@ -253,40 +262,80 @@ _VEHICLE_STATUSES: Final = {
 } | {status.value: status for status in VehicleStatus}
 
 
-def _vehicle_status(raw: object) -> VehicleStatus | None:
-    """Read an IEC 61851 state letter; a code we do not know reads as unknown, not an error."""
+def _vehicle_status(raw: object) -> VehicleStatus | str | None:
+    """Read an IEC 61851 state letter or the words the vendor's examples show.
+
+    A code we do not know is kept as its text (lower case): shown as it came, not as unknown.
+    """
     if raw is None:
         return None
     if not isinstance(raw, str):
         raise ParseError(f"expected a status code, got {_kind(raw)}")
     code = raw.strip()
-    return _VEHICLE_STATUSES.get(code) or _VEHICLE_STATUSES.get(code.upper())
+    if not code:
+        return None
+    known = _VEHICLE_STATUSES.get(code) or _VEHICLE_STATUSES.get(code.upper())
+    return known or _VEHICLE_STATUSES.get(code.lower()) or code.lower()
 
 
 _ACTIVITIES: Final = {activity.value: activity for activity in Activity}
 
 
-def _activity(raw: object) -> Activity | None:
-    """Read an activity; a new one the service invents reads as unknown, not an error."""
+def _activity(raw: object) -> Activity | str | None:
+    """Read an activity; one the service invents is kept as its text (lower case)."""
     if raw is None:
         return None
     if not isinstance(raw, str):
         raise ParseError(f"expected an activity, got {_kind(raw)}")
-    return _ACTIVITIES.get(raw.lower())
+    word = raw.strip().lower()
+    return _ACTIVITIES.get(word, word) or None
 
 
-def _setting(raw: object) -> Setting[bool] | None:
-    """Read ``{"value": bool, "permission": "write" | "read"}``."""
-    if raw is None:
-        return None
-    mapping = _mapping(raw, "setting")
-    value = mapping.get("value")
-    if not isinstance(value, bool):
-        raise ParseError("value: missing or not true/false")
-    permission = _text(mapping.get("permission"))
-    # [guess] only "read" is known to lock a setting; a missing permission leaves it editable,
-    # as the vendor's library (which ignores permissions) always does.
-    return Setting(value, editable=permission is None or permission.lower() != "read")
+def _flag(raw: object) -> bool | None:
+    """A yes/no the service sends as a boolean or as the integer 1/0 (cards' ``valid``)."""
+    if raw is None or isinstance(raw, bool):
+        return raw
+    if type(raw) is int and raw in (0, 1):
+        return bool(raw)
+    raise ParseError(f"expected true/false or 1/0, got {_kind(raw)}")
+
+
+def _editable(permission: object) -> bool:
+    """Only ``"write"`` lets this account change a setting (``"read"``, ``"none"`` do not).
+
+    [guess] A setting sent without any permission (the 2022 form of ``CHARGE_POINTS``: plain
+    booleans) is taken as editable, as the vendor's library, which ignores permissions, does;
+    a recording of such an account's ``CH_SETTINGS`` would settle it.
+    """
+    if permission is None:
+        return True
+    return isinstance(permission, str) and permission.strip().lower() == "write"
+
+
+def _permission(raw: object) -> bool:
+    """Whether a profile or setting object grants ``"write"``; no object: editable."""
+    return _editable(raw.get("permission")) if isinstance(raw, dict) else True
+
+
+def _setting_of[T](convert: Callable[[Any], T | None]) -> Callable[[object], Setting[T] | None]:
+    """A reader of a setting sent as a bare value or as ``{"value": ..., "permission": ...}``."""
+
+    def read(raw: object) -> Setting[T] | None:
+        if raw is None:
+            return None
+        if isinstance(raw, dict):
+            value = convert(raw.get("value"))
+            if value is None:
+                raise ParseError("value: missing")
+            return Setting(value, editable=_editable(raw.get("permission")))
+        value = convert(raw)
+        return None if value is None else Setting(value, editable=True)
+
+    return read
+
+
+_setting = _setting_of(_flag)
+_number_setting = _setting_of(_integer)
 
 
 def _days(raw: object) -> tuple[int, ...]:
@@ -330,8 +379,17 @@ def _evse_ids(raw: object) -> tuple[str, ...]:
 # Field tables: the service's field name -> (the model's attribute, how to read it)
 
 
-def _apply(table: _FieldTable, data: Mapping[str, Any], values: dict[str, Any]) -> None:
-    """Read every field of ``data`` that ``table`` knows into ``values``."""
+# Fields already reported as unreadable: each is logged once per process, not per message.
+_UNREADABLE_LOGGED: set[str] = set()
+
+
+def _apply(
+    table: _FieldTable, data: Mapping[str, Any], values: dict[str, Any], where: str = ""
+) -> None:
+    """Read every field of ``data`` that ``table`` knows into ``values``.
+
+    A field in a shape we did not expect costs that field only: it reads as unknown (None).
+    """
     for key, raw in data.items():
         spec = table.get(key)
         if spec is None:
@@ -339,8 +397,26 @@ def _apply(table: _FieldTable, data: Mapping[str, Any], values: dict[str, Any]) 
         attribute, convert = spec
         try:
             values[attribute] = convert(raw)
-        except ParseError as err:
-            raise ParseError(f"{key}: {err}") from None
+        except (ParseError, *_UNEXPECTED) as err:
+            values[attribute] = None
+            _log_unreadable(f"{where}{key}", err)
+
+
+def _log_unreadable(name: str, error: Exception) -> None:
+    if name in _UNREADABLE_LOGGED:
+        return
+    _UNREADABLE_LOGGED.add(name)
+    reason = error if isinstance(error, ParseError) else type(error).__name__
+    _LOGGER.debug("Read %s as unknown: %s (logged once)", name, reason)
+
+
+def _tolerant[T](convert: Callable[[Any], T], raw: object, name: str) -> T | None:
+    """``convert(raw)``, or None (logged once by ``name``) when its shape is unexpected."""
+    try:
+        return convert(raw)
+    except (ParseError, *_UNEXPECTED) as err:
+        _log_unreadable(name, err)
+        return None
 
 
 _STATUS_FIELDS: Final[_FieldTable] = {
@@ -360,32 +436,50 @@ _STATUS_FIELDS: Final[_FieldTable] = {
     "max_usage": ("max_usage", _number),
     "smartcharging_max_usage": ("smart_charging_max_usage", _number),
     "max_offline": ("max_offline", _number),
-    "boosting": ("boosting", _bool),
+    "boosting": ("boosting", _flag),
 }
 _STATUS_ATTRIBUTES: Final = tuple(attribute for attribute, _ in _STATUS_FIELDS.values())
+
+
+def _capacity_tariff_max(raw: object) -> float | None:
+    return _number(_mapping(raw, "capacity_tariff").get("capacitytariffmaxkwh"))
+
+
+def _card_or_none(raw: object) -> ChargeCard | None:
+    """A card object (``default_card``); one without a uid names no card."""
+    if raw is None or raw == "" or (isinstance(raw, dict) and not raw.get("uid")):
+        return None
+    return _charge_card(_mapping(raw, "card"))
+
 
 _SETTINGS_FIELDS: Final[_FieldTable] = {
     "plug_and_charge": ("plug_and_charge", _setting),
     "public_charging": ("public_charging", _setting),
-    "smart_charging": ("smart_charging", _bool),
+    "smart_charging": ("smart_charging", _flag),
     "chargepoint_name": ("name", _text),
-    "led_intensity": ("led_intensity", _integer),
+    "led_intensity": ("led_intensity", _number_setting),
+    "led_interaction": ("led_interaction", _setting),
+    "capacity_tariff": ("capacity_tariff", _setting),
+    "default_card": ("default_card", _card_or_none),
 }
 _SETTINGS_ATTRIBUTES: Final = (
     *(attribute for attribute, _ in _SETTINGS_FIELDS.values()),
+    "capacity_tariff_max_kwh",
     "delayed_charging",
     "price_based_charging",
 )
 
 _DELAYED_CHARGING_FIELDS: Final[_FieldTable] = {
-    "value": ("enabled", _bool),
+    "value": ("enabled", _flag),
+    "permission": ("editable", _editable),
     "start_time": ("start_time", _clock_time),
     "end_time": ("end_time", _clock_time),
     "selected_days": ("days", _days),
 }
 
 _PRICE_BASED_CHARGING_FIELDS: Final[_FieldTable] = {
-    "value": ("enabled", _bool),
+    "value": ("enabled", _flag),
+    "permission": ("editable", _editable),
     "expected_leave_time": ("departure_time", _clock_time),
     "expected_kwh": ("expected_kwh", _number),
     "minimum_kwh": ("minimum_kwh", _number),
@@ -434,32 +528,89 @@ def parse_message(frame: str | bytes) -> ServerMessage:
     return ServerMessage(name, body, evse_id if isinstance(evse_id, str) and evse_id else None)
 
 
+@dataclass(frozen=True, slots=True)
+class ChargePointList:
+    """A read ``CHARGE_POINTS``: the charge points, and whether any item was unreadable.
+
+    An unreadable item may be a charge point we know: a list with one cannot tell that a
+    charge point left the account.
+    """
+
+    charge_points: tuple[ChargePoint, ...]
+    unreadable: int = 0
+
+
 @_never_raise_other
-def parse_charge_points(message: ServerMessage) -> tuple[ChargePoint, ...]:
-    """Read ``CHARGE_POINTS``: every charge point of the account."""
+def parse_charge_points(message: ServerMessage) -> ChargePointList:
+    """Read ``CHARGE_POINTS``: every charge point of the account.
+
+    An item without an evse id costs that item only.
+    """
     items = _list(message.body.get("data"), "data")
-    return tuple(_charge_point(_mapping(item, "charge point")) for item in items)
+    read = [_tolerant(_charge_point, item, "CHARGE_POINTS item") for item in items]
+    charge_points = tuple(charge_point for charge_point in read if charge_point is not None)
+    return ChargePointList(charge_points, len(read) - len(charge_points))
 
 
-def _charge_point(item: Mapping[str, Any]) -> ChargePoint:
+def _charge_point(raw: object) -> ChargePoint:
+    item = _mapping(raw, "charge point")
     values: dict[str, Any] = {}
-    _apply(_CHARGE_POINT_FIELDS, item, values)
+    _apply(_CHARGE_POINT_FIELDS, item, values, "CHARGE_POINTS.")
     return ChargePoint(
         evse_id=_required_text(item, "evse_id"),
-        model_type=values.get("model_type") or "",
-        name=values.get("name") or "",
-        smart_charging=bool(values.get("smart_charging")),
-        chargepoint_type=values.get("chargepoint_type"),
-        is_cable=values.get("is_cable"),
+        model_type=values.pop("model_type", None) or "",
+        name=values.pop("name", None) or "",
+        smart_charging=bool(values.pop("smart_charging", None)),
+        **values,
     )
+
+
+def _tariff(raw: object) -> Tariff | None:
+    if raw is None:
+        return None
+    values: dict[str, Any] = {}
+    _apply(_TARIFF_FIELDS, _mapping(raw, "tariff"), values, "tariff.")
+    return Tariff(**values)
+
+
+_TARIFF_FIELDS: Final[_FieldTable] = {
+    "tariff_id": ("tariff_id", _identifier),
+    "price_in_vat": ("price_per_kwh", _number),
+    "price_ex_vat": ("price_per_kwh_ex_vat", _number),
+    "start_price_in_vat": ("start_price", _number),
+    "start_price_ex_vat": ("start_price_ex_vat", _number),
+    "currency": ("currency", _text),
+}
+
+
+def _listed_profile[P: (DelayedCharging, PriceBasedCharging)](
+    model: type[P], table: _FieldTable, key: str
+) -> Callable[[object], P | None]:
+    def read(raw: object) -> P | None:
+        return _profile(model, table, raw, None, key)
+
+    return read
 
 
 _CHARGE_POINT_FIELDS: Final[_FieldTable] = {
     "model_type": ("model_type", _text),
     "name": ("name", _text),
-    "smart_charging": ("smart_charging", _bool),
+    "smart_charging": ("smart_charging", _flag),
     "chargepoint_type": ("chargepoint_type", _text),
-    "is_cable": ("is_cable", _bool),
+    "is_cable": ("is_cable", _flag),
+    "activity": ("activity", _activity),
+    "plug_and_charge": ("plug_and_charge", _setting),
+    "public_charging": ("public_charging", _setting),
+    "default_card": ("default_card", _card_or_none),
+    "tariff": ("tariff", _tariff),
+    "delayed_charging": (
+        "delayed_charging",
+        _listed_profile(DelayedCharging, _DELAYED_CHARGING_FIELDS, "delayed_charging"),
+    ),
+    "price_based_charging": (
+        "price_based_charging",
+        _listed_profile(PriceBasedCharging, _PRICE_BASED_CHARGING_FIELDS, "price_based_charging"),
+    ),
 }
 
 
@@ -497,7 +648,7 @@ def parse_status(
     else:
         values = _previous_values(previous, _STATUS_ATTRIBUTES)
         reported = previous.reported | read
-    _apply(_STATUS_FIELDS, data, values)
+    _apply(_STATUS_FIELDS, data, values, "CH_STATUS.")
     return ChargePointStatus(evse_id=evse_id, reported=reported, **values)
 
 
@@ -510,42 +661,42 @@ def parse_settings(
     if previous is not None and previous.evse_id != evse_id:
         previous = None
     values = _previous_values(previous, _SETTINGS_ATTRIBUTES)
-    _apply(_SETTINGS_FIELDS, data, values)
-    if "delayed_charging" in data:
-        values["delayed_charging"] = _profile(
-            DelayedCharging,
-            _DELAYED_CHARGING_FIELDS,
-            data["delayed_charging"],
-            values.get("delayed_charging"),
-            "delayed_charging",
+    _apply(_SETTINGS_FIELDS, data, values, "CH_SETTINGS.")
+    if "capacity_tariff" in data:
+        values["capacity_tariff_max_kwh"] = _tolerant(
+            _capacity_tariff_max, data["capacity_tariff"], "CH_SETTINGS.capacity_tariff.max"
         )
-    if "price_based_charging" in data:
-        values["price_based_charging"] = _profile(
-            PriceBasedCharging,
-            _PRICE_BASED_CHARGING_FIELDS,
-            data["price_based_charging"],
-            values.get("price_based_charging"),
-            "price_based_charging",
-        )
+    for key, model, table in (
+        ("delayed_charging", DelayedCharging, _DELAYED_CHARGING_FIELDS),
+        ("price_based_charging", PriceBasedCharging, _PRICE_BASED_CHARGING_FIELDS),
+    ):
+        if key in data:
+            values[key] = _tolerant(
+                functools.partial(_profile, model, table, previous=values.get(key), key=key),
+                data[key],
+                f"CH_SETTINGS.{key}",
+            )
     return ChargePointSettings(evse_id=evse_id, **values)
 
 
 def _profile[P: (DelayedCharging, PriceBasedCharging)](
     model: type[P], table: _FieldTable, raw: object, previous: P | None, key: str
 ) -> P | None:
-    """Read a smart-charging profile, merged into what was known like the rest of a push."""
+    """Read a smart-charging profile, merged into what was known like the rest of a push.
+
+    A profile without a readable on/off (``value``) is unknown as a whole; its other fields
+    cost themselves only.
+    """
     if raw is None:
         return None
     data = _mapping(raw, key)
     attributes = tuple(attribute for attribute, _ in table.values())
     values = _previous_values(previous, attributes)
-    try:
-        _apply(table, data, values)
-    except ParseError as err:
-        raise ParseError(f"{key}.{err}") from None
+    _apply(table, data, values, f"{key}.")
     if values.get("enabled") is None:
         raise ParseError(f"{key}.value: missing")
-    return model(**values)
+    # Unreadable fields fall back to the model's defaults (no days, editable).
+    return model(**{name: value for name, value in values.items() if value is not None})
 
 
 @_never_raise_other
@@ -559,86 +710,140 @@ def parse_grid(message: ServerMessage, previous: GridStatus | None = None) -> Gr
     if not data.keys() & _GRID_FIELDS.keys():
         raise ParseError("no grid fields")
     values = _previous_values(previous, _GRID_ATTRIBUTES)
-    _apply(_GRID_FIELDS, data, values)
+    _apply(_GRID_FIELDS, data, values, f"{message.name}.")
     return GridStatus(**values)
 
 
 @_never_raise_other
 def parse_charge_cards(message: ServerMessage) -> tuple[ChargeCard, ...]:
-    """Read ``CHARGE_CARDS``: the cards are under ``cards`` (or ``data``)."""
+    """Read ``CHARGE_CARDS``: the cards are under ``cards`` (or ``data``).
+
+    A card without a uid (nothing could start a session with it) costs that card only.
+    """
     body = message.body
     items = _list(body["cards"] if "cards" in body else body.get("data"), "cards")
-    return tuple(_charge_card(_mapping(item, "card")) for item in items)
+    return tuple(
+        card
+        for item in items
+        if (card := _tolerant(_charge_card, item, "CHARGE_CARDS item")) is not None
+    )
 
 
-def _charge_card(item: Mapping[str, Any]) -> ChargeCard:
-    try:
-        card_id = _identifier(item.get("id")) or ""
-        name = _text(item.get("name")) or ""
-        valid = _bool(item.get("valid"))
-    except ParseError as err:
-        raise ParseError(f"card: {err}") from None
+def _charge_card(raw: object) -> ChargeCard:
+    item = _mapping(raw, "card")
+    values: dict[str, Any] = {}
+    _apply(_CARD_FIELDS, item, values, "card.")
+    valid = values.pop("valid", None)
     return ChargeCard(
         uid=_required_text(item, "uid"),
-        card_id=card_id,
-        name=name,
+        card_id=values.pop("card_id", None) or "",
+        name=values.pop("name", None) or "",
+        # [guess] a card that does not say whether it is valid is taken as valid.
         valid=True if valid is None else valid,
+        **values,
     )
+
+
+_CARD_FIELDS: Final[_FieldTable] = {
+    "id": ("card_id", _identifier),
+    "name": ("name", _text),
+    "valid": ("valid", _flag),
+    "customer_name": ("customer_name", _text),
+    "date_created": ("created", _timestamp),
+    "date_became_invalid": ("became_invalid", _timestamp),
+}
+
+
+def _schedule_items(message: ServerMessage) -> Any:
+    """Where the schedules are: ``data`` (the vendor's reading) or ``result`` (older docs)."""
+    body = message.body
+    return body["data"] if body.get("data") is not None else body.get("result")
 
 
 @_never_raise_other
 def parse_override_schedules(message: ServerMessage) -> tuple[OverrideSchedule, ...]:
-    """Read ``LIST_OVERRIDE_CURRENT``: every current-override schedule."""
-    items = _list(message.body.get("data"), "data")
-    return tuple(_override_schedule(item) for item in items)
+    """Read ``LIST_OVERRIDE_CURRENT``: every current-override schedule.
+
+    A schedule without an id (nothing could edit or clear it) costs that schedule only.
+    """
+    items = _schedule_items(message)
+    if isinstance(items, dict):
+        items = [items]
+    return tuple(
+        schedule
+        for item in _list(items, "data")
+        if (schedule := _tolerant(_override_schedule, item, "schedule")) is not None
+    )
 
 
 @_never_raise_other
-def parse_override_schedule(message: ServerMessage) -> OverrideSchedule:
-    """Read the one schedule of ``POST_SET_OVERRIDE_CURRENT`` / ``POST_EDIT_OVERRIDE_CURRENT``."""
-    return _override_schedule(message.body.get("data"))
+def parse_override_schedule(message: ServerMessage) -> OverrideSchedule | None:
+    """Read the schedule of ``POST_SET_OVERRIDE_CURRENT`` / ``POST_EDIT_OVERRIDE_CURRENT``.
+
+    None when the answer carries none we can read: its arrival still confirms the command.
+    """
+    items = _schedule_items(message)
+    if isinstance(items, list):
+        items = items[0] if items else None
+    return None if items is None else _tolerant(_override_schedule, items, "schedule")
 
 
 def _override_schedule(raw: object) -> OverrideSchedule:
     item = _mapping(raw, "schedule")
     values: dict[str, Any] = {}
-    _apply(_OVERRIDE_FIELDS, item, values)
+    _apply(_OVERRIDE_FIELDS, item, values, "schedule.")
     schedule_id = values.get("schedule_id")
     if not schedule_id:
         raise ParseError("schedule_id: missing")
-    if values.get("current") is None:
-        raise ParseError("override_value: missing")
+    if not values.get("charge_points") and (single := values.get("charge_point")):
+        values["charge_points"] = (single,)
+    if not values.get("start_days") and (week := values.get("days_of_week")):
+        values["start_days"] = values["stop_days"] = week
     return OverrideSchedule(
         schedule_id=schedule_id,
-        charge_points=values.get("charge_points", ()),
+        charge_points=values.get("charge_points") or (),
         start_time=values.get("start_time"),
         stop_time=values.get("stop_time"),
-        start_days=values.get("start_days", ()),
-        stop_days=values.get("stop_days", ()),
-        current=values["current"],
+        start_days=values.get("start_days") or (),
+        stop_days=values.get("stop_days") or (),
+        current=values.get("current"),
     )
 
 
+# Three spellings: the vendor's library and integration read the first block [T][A]; the
+# older documented example has the second [D]; the third is what this client guessed first
+# (kept: reading more spellings costs nothing).
 _OVERRIDE_FIELDS: Final[_FieldTable] = {
     "schedule_id": ("schedule_id", _identifier),
+    "charge_points": ("charge_points", _evse_ids),
+    "override_current": ("current", _number),
+    "start_time": ("start_time", _clock_time),
+    "stop_time": ("stop_time", _clock_time),
+    "override_start_days": ("start_days", _weekday_codes),
+    "override_end_days": ("stop_days", _weekday_codes),
+    "days_of_week": ("days_of_week", _weekday_codes),
+    "chargepoint_id": ("charge_point", _identifier),
     "chargepoints": ("charge_points", _evse_ids),
     "override_start_time": ("start_time", _clock_time),
     "override_end_time": ("stop_time", _clock_time),
-    "override_start_days": ("start_days", _weekday_codes),
-    "override_end_days": ("stop_days", _weekday_codes),
-    "override_value": ("current", _required_number),
+    "override_value": ("current", _number),
 }
 
 
 @_never_raise_other
 def parse_acknowledgement(message: ServerMessage) -> CommandAcknowledgement:
-    """Read ``STATUS_<COMMAND>`` / ``RECEIVED_<COMMAND>``: a non-empty ``error`` is a refusal."""
+    """Read ``STATUS_<COMMAND>`` / ``RECEIVED_<COMMAND>``.
+
+    A non-empty ``error`` or ``success: false`` is a refusal; either unreadable counts as
+    not said.
+    """
     command = message.name.removeprefix("RECEIVED_").removeprefix("STATUS_")
-    try:
-        error = _text(message.body.get("error")) or ""
-    except ParseError as err:
-        raise ParseError(f"error: {err}") from None
-    return CommandAcknowledgement(command=command, evse_id=message.evse_id, error=error)
+    body = message.body
+    error = _tolerant(_text, body.get("error"), f"{message.name}.error") or ""
+    success = _tolerant(_flag, body.get("success"), f"{message.name}.success")
+    return CommandAcknowledgement(
+        command=command, evse_id=message.evse_id, error=error.strip(), success=success
+    )
 
 
 @_never_raise_other
@@ -662,10 +867,15 @@ def parse_setting_confirmation(message: ServerMessage) -> bool | None:
 
 @_never_raise_other
 def parse_clear_confirmation(message: ServerMessage) -> bool:
-    """Read ``POST_CLEAR_OVERRIDE_CURRENT``: whether the schedule is gone."""
-    success = _bool(message.body.get("success"))
-    # [guess] a confirmation without ``success`` is taken as one.
-    return True if success is None else success
+    """Read ``POST_CLEAR_OVERRIDE_CURRENT``: whether the schedule is gone.
+
+    Nothing is known of its fields [D][T]: its arrival confirms, unless it says
+    ``success: false`` or carries an ``error`` text.
+    """
+    body = message.body
+    success = _tolerant(_flag, body.get("success"), "POST_CLEAR_OVERRIDE_CURRENT.success")
+    error = _tolerant(_text, body.get("error"), "POST_CLEAR_OVERRIDE_CURRENT.error")
+    return success is not False and not error
 
 
 @_never_raise_other

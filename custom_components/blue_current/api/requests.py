@@ -47,6 +47,21 @@ def _request(
     return Request(command, evse_id, fields, frozenset((answer,)) if answer else frozenset())
 
 
+def _accepted_then_verdict(command: str, evse_id: str, **fields: Any) -> Request:
+    """A command the service accepts (``RECEIVED_``) long before its verdict (``STATUS_``).
+
+    Either answers the request: the verdict of a charge point can take about 30 s [R], so the
+    acceptance is what a caller waits for; the client follows the verdict separately.
+    """
+    return Request(
+        command, evse_id, fields, frozenset({f"RECEIVED_{command}", f"STATUS_{command}"})
+    )
+
+
+# Commands whose STATUS_<command> is a charge point's verdict, arriving after the acceptance.
+VERDICT_COMMANDS: Final = frozenset({"SOFT_RESET", "REBOOT", "START_SESSION", "STOP_SESSION"})
+
+
 def _hh_mm(moment: time) -> str:
     return moment.strftime("%H:%M")
 
@@ -118,32 +133,33 @@ def set_public_charging(evse_id: str, on: bool) -> Request:
 
 
 def set_blocked(evse_id: str, blocked: bool) -> Request:
-    """Block (SET_INOPERATIVE) or unblock (SET_OPERATIVE) a charge point."""
+    """Block (SET_INOPERATIVE) or unblock (SET_OPERATIVE) a charge point.
+
+    The service answers ``RECEIVED_<command>`` and then a ``CH_STATUS`` whose ``activity``
+    changes; a ``STATUS_<command>`` may never come on this endpoint [D][R].
+    """
     command = "SET_INOPERATIVE" if blocked else "SET_OPERATIVE"
-    # [guess] the acknowledgement's name: the vendor only checks it contains "OPERATIVE".
-    return _request(command, evse_id, f"STATUS_{command}")
+    return Request(command, evse_id, {}, frozenset({f"RECEIVED_{command}", f"STATUS_{command}"}))
 
 
 def soft_reset(evse_id: str) -> Request:
     """Restart a charge point's software."""
-    return _request("SOFT_RESET", evse_id, "STATUS_SOFT_RESET")
+    return _accepted_then_verdict("SOFT_RESET", evse_id)
 
 
 def reboot(evse_id: str) -> Request:
     """Reboot a charge point."""
-    return _request("REBOOT", evse_id, "STATUS_REBOOT")
+    return _accepted_then_verdict("REBOOT", evse_id)
 
 
 def start_session(evse_id: str, card_uid: str | None) -> Request:
     """Start charging with a card's uid, or without a card (``BCU-APP``) when None."""
-    return _request(
-        "START_SESSION", evse_id, "STATUS_START_SESSION", session_token=card_uid or APP_CARD_UID
-    )
+    return _accepted_then_verdict("START_SESSION", evse_id, session_token=card_uid or APP_CARD_UID)
 
 
 def stop_session(evse_id: str) -> Request:
     """Stop the running session."""
-    return _request("STOP_SESSION", evse_id, "STATUS_STOP_SESSION")
+    return _accepted_then_verdict("STOP_SESSION", evse_id)
 
 
 def set_delayed_charging(evse_id: str, on: bool) -> Request:
@@ -203,8 +219,11 @@ def override_delayed_charging(evse_id: str, on: bool) -> Request:
 
 
 def _profile_command(command: str, evse_id: str, **fields: Any) -> Request:
-    # [guess] profile commands are acknowledged only by RECEIVED_<command>.
-    return _request(command, evse_id, f"RECEIVED_{command}", **fields)
+    # Profile commands are acknowledged by RECEIVED_<command> [T]; a STATUS_<command>, if one
+    # ever comes, answers as well.
+    return Request(
+        command, evse_id, fields, frozenset({f"RECEIVED_{command}", f"STATUS_{command}"})
+    )
 
 
 def list_current_overrides() -> Request:

@@ -79,6 +79,7 @@ _CONNECTION_ENDED = (
     aiohttp.WSMsgType.ERROR,
 )
 _REDACTED = "**REDACTED**"
+_SETTING_CONFIRMATIONS = frozenset({"STATUS_SET_PLUG_AND_CHARGE", "STATUS_SET_PUBLIC_CHARGING"})
 # How long a charge point's verdict may take after the service accepted a command: it is
 # about 30 s when the charge point is slow to answer the service [R].
 VERDICT_TIMEOUT = 60.0
@@ -196,8 +197,8 @@ class BlueCurrentClient:
             "GRID_STATUS": self._on_grid,
             "GRID_CURRENT": self._on_grid,
             "CHARGE_CARDS": self._on_cards,
-            "STATUS_SET_PLUG_AND_CHARGE": self._on_setting_confirmed,
-            "STATUS_SET_PUBLIC_CHARGING": self._on_setting_confirmed,
+            "STATUS_SET_PLUG_AND_CHARGE": parse_setting_confirmation,
+            "STATUS_SET_PUBLIC_CHARGING": parse_setting_confirmation,
             "LIST_OVERRIDE_CURRENT": parse_override_schedules,
             "POST_SET_OVERRIDE_CURRENT": parse_override_schedule,
             "POST_EDIT_OVERRIDE_CURRENT": parse_override_schedule,
@@ -629,6 +630,10 @@ class BlueCurrentClient:
                 # next frame, handled in this same turn of the event loop.
                 value = self._accepted(connection, pending.request, message)
             self._settle(connection, pending, value, refusal)
+        if message.name in _SETTING_CONFIRMATIONS and not refusal:
+            # It may name no charge point [T]: then it is the request's it answered.
+            evse_id = message.evse_id or (pending.request.evse_id if pending else None)
+            self._apply_confirmed_setting(message.name, evse_id, value)
         elif message.name.startswith("STATUS_"):
             self._settle_verdict(connection, message, refusal)
         elif handler is None and not message.name.startswith("RECEIVED_"):
@@ -830,22 +835,20 @@ class BlueCurrentClient:
                 replace(known, settings=settings), Update(UpdateKind.SETTINGS, settings.evse_id)
             )
 
-    def _on_setting_confirmed(self, message: ServerMessage) -> object:
+    def _apply_confirmed_setting(self, name: str, evse_id: str | None, value: object) -> None:
         """A ``STATUS_SET_*``: apply the confirmed value now; a CH_SETTINGS push may follow."""
-        value = parse_setting_confirmation(message)
-        known = self._data.charge_points.get(message.evse_id or "")
-        if value is None or self._refusal(message) or known is None or known.settings is None:
-            return value
+        known = self._data.charge_points.get(evse_id or "")
+        if not isinstance(value, bool) or known is None or known.settings is None:
+            return
         settings = known.settings
         # ``result.setting`` is the confirmed value [T]; the permission is unchanged by it.
-        if message.name == "STATUS_SET_PLUG_AND_CHARGE":
+        if name == "STATUS_SET_PLUG_AND_CHARGE":
             editable = settings.plug_and_charge.editable if settings.plug_and_charge else True
             settings = replace(settings, plug_and_charge=Setting(value, editable))
         else:
             editable = settings.public_charging.editable if settings.public_charging else True
             settings = replace(settings, public_charging=Setting(value, editable))
         self._store_settings(known, settings)
-        return value
 
     def _on_grid(self, message: ServerMessage) -> object:
         grid = parse_grid(message, self._data.grid)

@@ -24,7 +24,7 @@ import operator
 import re
 from typing import Any, Final
 
-from .const import SERVICE_TIMEZONE
+from .const import APP_CARD_UID, SERVICE_TIMEZONE
 from .exceptions import ParseError
 from .models import (
     Account,
@@ -445,11 +445,16 @@ def _capacity_tariff_max(raw: object) -> float | None:
     return _number(_mapping(raw, "capacity_tariff").get("capacitytariffmaxkwh"))
 
 
+# Pseudo-cards that mean "no card": the app's [D], and plug & charge's home use [R][P].
+NO_CARD_UIDS: Final = frozenset({APP_CARD_UID, "BCU_HOME_USE"})
+
+
 def _card_or_none(raw: object) -> ChargeCard | None:
-    """A card object (``default_card``); one without a uid names no card."""
+    """A card object (``default_card``); one without a uid, or a pseudo-card, is no card."""
     if raw is None or raw == "" or (isinstance(raw, dict) and not raw.get("uid")):
         return None
-    return _charge_card(_mapping(raw, "card"))
+    card = _charge_card(_mapping(raw, "card"))
+    return None if card.uid in NO_CARD_UIDS else card
 
 
 _SETTINGS_FIELDS: Final[_FieldTable] = {
@@ -522,6 +527,9 @@ def parse_message(frame: str | bytes) -> ServerMessage:
     if not isinstance(body, dict):
         raise ParseError(f"expected a JSON object, got {_kind(body)}")
     name = body.get("object")
+    if name is None:
+        # The older documented override listing names itself under "command" [D].
+        name = body.get("command")
     if not isinstance(name, str) or not name:
         raise ParseError("no object name")
     evse_id = body.get("evse_id")
@@ -615,8 +623,15 @@ _CHARGE_POINT_FIELDS: Final[_FieldTable] = {
 
 
 def _data_with_evse_id(message: ServerMessage) -> tuple[Mapping[str, Any], str]:
-    """The ``data`` object and whose it is (``data.evse_id``, else the top-level one)."""
-    data = _mapping(message.body.get("data"), "data")
+    """The ``data`` object and whose it is (``data.evse_id``, else the top-level one).
+
+    The app endpoint sends a status per socket under ``items`` instead [R]; the first socket
+    stands for the charge point. [guess] this endpoint always sends ``data`` [T][D].
+    """
+    raw = message.body.get("data")
+    if raw is None and isinstance(items := message.body.get("items"), list) and items:
+        raw = items[0]
+    data = _mapping(raw, "data")
     evse_id = data.get("evse_id", message.evse_id)
     if not isinstance(evse_id, str) or not evse_id:
         raise ParseError("evse_id: missing or not text")

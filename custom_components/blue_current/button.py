@@ -17,9 +17,10 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .api import BlueCurrentClient
+from .api import BlueCurrentClient, CommandVerdict
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, add_charge_point_entities, run_command
+from .verdicts import follow_verdict
 
 PARALLEL_UPDATES = 1
 
@@ -99,11 +100,21 @@ class ChargePointButton(ChargePointEntity, ButtonEntity):
         return None
 
     async def async_press(self) -> None:
-        """Send the command; a refusal or no answer raises a translated error."""
-        await run_command(
+        """Send the command; a refusal or no answer raises a translated error.
+
+        Commands a charge point carries out return once the service accepted them; the
+        charge point's verdict, which can take half a minute, is reported when it comes.
+        """
+        answer = await run_command(
             self.connection,
             lambda: self.entity_description.press_fn(
                 self.connection, self.connection.client, self.evse_id
             ),
             self.evse_id,
         )
+        if isinstance(answer, CommandVerdict):
+            follow_verdict(self.connection, answer, self._charge_point_name())
+
+    def _charge_point_name(self) -> str:
+        data = self.charge_point
+        return data.charge_point.display_name if data is not None else self.evse_id

@@ -24,6 +24,7 @@ from .const import DOMAIN
 from .coordinator import BlueCurrentConnection
 from .entity import run_command
 from .select import card_labels
+from .verdicts import follow_verdict
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_CODES = dict(zip(WEEKDAYS, ("MO", "TU", "WE", "TH", "FR", "SA", "SU"), strict=True))
@@ -129,12 +130,23 @@ def _schedule_response(schedule: OverrideSchedule) -> dict[str, Any]:
 async def _start_session(call: ServiceCall) -> None:
     connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
     uid = _card_uid(connection, evse_id, call.data.get(ATTR_CARD))
-    await run_command(connection, lambda: connection.client.start_session(evse_id, uid), evse_id)
+    verdict = await run_command(
+        connection, lambda: connection.client.start_session(evse_id, uid), evse_id
+    )
+    follow_verdict(connection, verdict, _name(connection, evse_id))
 
 
 async def _stop_session(call: ServiceCall) -> None:
     connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
-    await run_command(connection, lambda: connection.client.stop_session(evse_id), evse_id)
+    verdict = await run_command(
+        connection, lambda: connection.client.stop_session(evse_id), evse_id
+    )
+    follow_verdict(connection, verdict, _name(connection, evse_id))
+
+
+def _name(connection: BlueCurrentConnection, evse_id: str) -> str:
+    data = connection.data.charge_points.get(evse_id)
+    return data.charge_point.display_name if data is not None else evse_id
 
 
 async def _set_delayed_charging_schedule(call: ServiceCall) -> None:
@@ -188,7 +200,7 @@ def _override_targets(call: ServiceCall) -> tuple[BlueCurrentConnection, list[st
 
 async def _set_current_override(call: ServiceCall) -> ServiceResponse:
     connection, evse_ids = _override_targets(call)
-    schedule: OverrideSchedule = await run_command(
+    schedule: OverrideSchedule | None = await run_command(
         connection,
         lambda: connection.client.set_current_override(
             evse_ids,
@@ -200,7 +212,8 @@ async def _set_current_override(call: ServiceCall) -> ServiceResponse:
         ),
         evse_ids[0],
     )
-    return {"schedule": _schedule_response(schedule)}
+    # The service did it even when its answer carried no schedule we could read.
+    return {"schedule": _schedule_response(schedule) if schedule is not None else None}
 
 
 async def _clear_current_override(call: ServiceCall) -> None:

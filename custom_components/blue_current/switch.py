@@ -47,11 +47,9 @@ def _block_state(data: ChargePointData) -> Setting[bool] | None:
 
 
 def _profile_state(data: ChargePointData, profile: str) -> Setting[bool] | None:
-    settings = data.settings
-    if settings is None:
-        return None
-    value = getattr(settings, profile)
-    return None if value is None else Setting(value.enabled, True)
+    """A profile's on/off and its permission (settings, else the charge point list)."""
+    value = getattr(data, profile)
+    return None if value is None else Setting(value.enabled, value.editable)
 
 
 SWITCHES: tuple[ChargePointSwitchDescription, ...] = (

@@ -119,23 +119,74 @@ async def test_buttons(
     simulator: Simulator,
     sim_account: SimAccount,
 ) -> None:
-    """Start, boost, stop, reset and reboot, each acknowledged by the charge point."""
+    """Start, boost, stop, reset and reboot, each carried out by the charge point."""
     charge_point = sim_account.charge_points[CHARGER]
     charge_point.plug_and_charge = False
     charge_point.plug_in(simulator.now)
     await simulator.push_changes()
     await call(hass, "button", "press", "button.charger_1_start_charge_session")
-    assert charge_point.charging
+    await settle(hass, lambda: charge_point.charging)
+    await call(hass, "switch", "turn_on", "switch.charger_1_price_based_charging")
     await call(hass, "button", "press", "button.charger_1_boost")
-    assert charge_point.boosting
+    await settle(hass, lambda: charge_point.boosting)
     await call(hass, "button", "press", "button.charger_1_stop_charge_session")
-    assert not charge_point.charging
+    await settle(hass, lambda: not charge_point.charging)
     await call(hass, "button", "press", "button.charger_1_reset")
     await call(hass, "button", "press", "button.charger_1_reboot")
-    assert charge_point.reboots == 2
+    await settle(hass, lambda: charge_point.reboots == 2)
     with pytest.raises(HomeAssistantError) as refused:
         await call(hass, "button", "press", "button.charger_1_stop_charge_session")
-    assert refused.value.translation_placeholders["reason"] == "No active session"
+    assert refused.value.translation_placeholders["reason"].lower().startswith("no active session")
+
+
+async def test_boost_needs_a_smart_charging_profile(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Boost overrides a profile: with none on, a translated validation error, nothing sent."""
+    sent = len(simulator.requests())
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "button", "press", "button.charger_1_boost")
+    assert refused.value.translation_key == "no_active_profile"
+    assert len(simulator.requests()) == sent
+
+
+@pytest.mark.parametrize(
+    ("profile", "command"),
+    [
+        ("delayed_charging", "OVERRIDE_DELAYED_CHARGING_TIMEOUT"),
+        ("price_based_charging", "OVERRIDE_CHARGING_PROFILES"),
+    ],
+)
+async def test_boost_overrides_the_profile_that_is_on(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    profile: str,
+    command: str,
+) -> None:
+    """The vendor's rule [A]: the override command depends on the active profile."""
+    await call(hass, "switch", "turn_on", f"switch.charger_1_{profile}")
+    await call(hass, "button", "press", "button.charger_1_boost")
+    boosts = [
+        r["command"]
+        for r in simulator.requests()
+        if r["command"].startswith("OVERRIDE_") and r.get("evse_id") == CHARGER
+    ]
+    assert boosts == [command]
+
+
+async def test_one_smart_charging_profile_at_a_time(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim_account: SimAccount
+) -> None:
+    """Turning one profile on turns the other off, as the vendor's integration does [A]."""
+    await call(hass, "switch", "turn_on", "switch.charger_1_delayed_charging")
+    await call(hass, "switch", "turn_on", "switch.charger_1_price_based_charging")
+    await settle(hass, lambda: hass.states.get("switch.charger_1_delayed_charging").state == "off")
+    assert hass.states.get("switch.charger_1_price_based_charging").state == "on"
+    await call(hass, "switch", "turn_on", "switch.charger_1_delayed_charging")
+    await settle(
+        hass, lambda: hass.states.get("switch.charger_1_price_based_charging").state == "off"
+    )
 
 
 async def test_card_select_starts_sessions_with_the_card(

@@ -24,6 +24,11 @@ from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 
 type EntityFactory = Callable[[BlueCurrentConnection, str], Iterable[Entity]]
 
+# The Blue Current driver portal, where the API token comes from (the vendor's own integration
+# sends users there: README of github.com/bluecurrent/ha-bluecurrent). The service reports no
+# firmware or software version for a charge point, so devices carry no sw_version.
+PORTAL_URL = "https://my.bluecurrent.nl/"
+
 
 async def add_charge_point_entities(
     entry: BlueCurrentConfigEntry,
@@ -143,6 +148,7 @@ class ChargePointEntity(BlueCurrentEntity):
             manufacturer="Blue Current",
             model=charge_point.model_type or None,
             serial_number=evse_id,
+            configuration_url=PORTAL_URL,
         )
 
     @property
@@ -165,9 +171,10 @@ class GridEntity(BlueCurrentEntity):
         self._attr_unique_id = f"{description.key}_{connection.customer_id}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, f"grid_{connection.customer_id}")},
-            name="Grid connection",
+            translation_key="grid_connection",
             manufacturer="Blue Current",
             model="Grid connection",
+            configuration_url=PORTAL_URL,
         )
 
     def has_data(self) -> bool:

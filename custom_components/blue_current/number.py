@@ -6,7 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
@@ -30,6 +35,7 @@ NUMBERS: tuple[PriceBasedNumberDescription, ...] = (
     PriceBasedNumberDescription(
         key="minimum_charge",
         translation_key="minimum_charge",
+        device_class=NumberDeviceClass.BATTERY,
         entity_category=EntityCategory.CONFIG,
         native_unit_of_measurement=PERCENTAGE,
         native_min_value=0,
@@ -42,6 +48,7 @@ NUMBERS: tuple[PriceBasedNumberDescription, ...] = (
     PriceBasedNumberDescription(
         key="battery_size",
         translation_key="battery_size",
+        device_class=NumberDeviceClass.ENERGY_STORAGE,
         entity_category=EntityCategory.CONFIG,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         native_min_value=1,

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 
+from . import wire
 from .server import Simulator
 
 CONTROL_HELP = """\
@@ -18,7 +19,9 @@ fault injection: while it runs, type one command a line on standard input:
   drop clean|abrupt|limit     end every long connection (close frame, TCP reset, close 4001)
   reject REASON               refuse the next upgrade, e.g. "reject Already connected"
   stall on|off                stop (or resume) answering requests
-  fail COMMAND [TEXT]         refuse the next COMMAND (e.g. "fail STOP_SESSION")
+  fail COMMAND [TEXT]         refuse the next COMMAND (e.g. "fail START_SESSION REJECTED",
+                              "fail REBOOT TIMEOUT"; TEXT "" refuses with an empty error)
+  release                     deliver every charge point verdict still on its way now
   ignore COMMAND              never acknowledge the next COMMAND
   raw TEXT                    push TEXT as a frame (e.g. "raw {not json")
   push JSON                   push a JSON object (e.g. 'push {"object": "SURPRISE"}')
@@ -48,6 +51,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-scale", type=float, default=1.0, help="simulated s per real s")
     parser.add_argument("--record", help="append every frame to this file (JSON lines)")
     parser.add_argument(
+        "--shapes",
+        choices=wire.SHAPES,
+        default="recorded",
+        help="recorded: the real service's message shapes (default); "
+        "guessed: this simulator's first guesses",
+    )
+    parser.add_argument(
+        "--verdict-delay",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="real seconds before a charge point's verdict (STATUS_SOFT_RESET, ..., a block's "
+        "activity change); the real service takes about 30 (default 30)",
+    )
+    parser.add_argument(
         "--scenario",
         choices=["default", "demo", "fleet"],
         default="default",
@@ -75,6 +93,14 @@ def _print_stats(simulator: Simulator) -> None:
     print(f"stats {json.dumps(stats)}", flush=True)
 
 
+def _refusal_text(words: list[str]) -> str:
+    """``fail``'s TEXT: ``""`` stands for an empty error, nothing for a generic one."""
+    text = " ".join(words)
+    if text in {'""', "''"}:
+        return ""
+    return text or "Refused"
+
+
 async def _person(simulator: Simulator, verb: str, evse_id: str) -> None:
     charge_point = simulator.charge_point(evse_id)
     {
@@ -93,7 +119,8 @@ async def _control(simulator: Simulator, line: str) -> None:
         "drop": lambda: simulator.drop_connections(rest.strip() or "clean"),  # type: ignore[arg-type]
         "reject": lambda: simulator.reject_next_upgrades(rest.strip()),
         "stall": lambda: simulator.stall(rest.strip() != "off"),
-        "fail": lambda: simulator.fail_next(args[0], " ".join(args[1:]) or "Refused"),
+        "fail": lambda: simulator.fail_next(args[0], _refusal_text(args[1:])),
+        "release": simulator.release_verdicts,
         "ignore": lambda: simulator.ignore_next(args[0]),
         "raw": lambda: simulator.push_raw(rest),
         "push": lambda: simulator.push(json.loads(rest)),
@@ -149,6 +176,8 @@ async def _main(options: argparse.Namespace) -> None:
         clock=not options.no_clock,
         record_path=options.record,
         one_connection_per_address=not options.allow_parallel_connections,
+        shapes=options.shapes,
+        verdict_delay=options.verdict_delay,
     )
     if options.scenario == "demo":
         simulator.add_demo_account(token=options.token)

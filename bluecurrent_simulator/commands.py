@@ -1,9 +1,15 @@
-"""What the service answers to each request, and how each changes the model."""
+"""What the service answers to each request, and how each changes the model.
+
+Answers come in the recorded shapes by default (docs/design.md "Wire decisions"); with
+``shapes="guessed"`` the simulator's first, guessed shapes. A charge point's own verdict
+(``STATUS_<COMMAND>``, or the activity change after a block) is a ``Verdict``: the server
+delivers it after the simulator's ``verdict_delay``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 import json
 import re
@@ -13,8 +19,13 @@ from . import wire
 from .model import APP_SESSION_TOKEN, OverrideSchedule, SimAccount, SimChargePoint
 
 type Message = dict[str, Any]
+# Applied when the charge point answers (``now`` then); returns the frames to send.
+type Verdict = Callable[[datetime], list[Message]]
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# The charge point's verdict words [T]; any other text in ``fail_next`` is passed on as is.
+REJECTED = "REJECTED"
+TIMEOUT = "TIMEOUT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +36,12 @@ class CommandContext:
     account: SimAccount | None  # known from an earlier HELLO on this connection
     now: datetime
     refusal: str | None = None  # an injected failure for this request
+    shapes: wire.Shapes = "recorded"
+
+    @property
+    def recorded(self) -> bool:
+        """Whether answers take the recorded shapes."""
+        return self.shapes == "recorded"
 
 
 @dataclass(slots=True)
@@ -34,14 +51,30 @@ class Reply:
     messages: list[Message] = field(default_factory=list)
     account: SimAccount | None = None
     changed: bool = False
+    verdicts: list[Verdict] = field(default_factory=list)
 
 
 class RefusedError(Exception):
-    """The command cannot be carried out; the text goes into the acknowledgement."""
+    """The command cannot be carried out.
+
+    ``text`` goes into guessed-shape acknowledgements; ``word`` is what the charge point's
+    recorded verdict says (``REJECTED`` or ``TIMEOUT`` [T]).
+    """
+
+    def __init__(self, text: str, word: str = REJECTED) -> None:
+        """Keep both wordings."""
+        super().__init__(text)
+        self.word = word
 
 
-def _error(code_and_text: tuple[int, str]) -> Reply:
-    return Reply([wire.error(*code_and_text)])
+def _flow_id(request: Message) -> str | None:
+    value = request.get("flow_id")
+    return value if isinstance(value, str) else None
+
+
+def _error(context: CommandContext, request: Message, code_and_text: tuple[int, str]) -> Reply:
+    flow_id = _flow_id(request) if context.recorded else None
+    return Reply([wire.error(*code_and_text, flow_id=flow_id)])
 
 
 def handle_command(context: CommandContext, request: Message) -> Reply:
@@ -51,14 +84,14 @@ def handle_command(context: CommandContext, request: Message) -> Reply:
         return _validate(context, request)
     account = _authorized(context, request)
     if account is None:
-        return _error(wire.ERROR_INVALID_AUTH)
+        return _error(context, request, wire.ERROR_INVALID_AUTH)
     handler = _ACCOUNT_COMMANDS.get(command)
     if handler is not None:
-        reply = handler(account, request)
+        reply = handler(context, account, request)
     elif command in _CHARGE_POINT_COMMANDS or command == "GET_GRID_STATUS":
         reply = _charge_point_command(context, account, request)
     else:
-        return _error(wire.ERROR_UNKNOWN_COMMAND)
+        return _error(context, request, wire.ERROR_UNKNOWN_COMMAND)
     reply.account = account
     return reply
 
@@ -66,10 +99,9 @@ def handle_command(context: CommandContext, request: Message) -> Reply:
 def _validate(context: CommandContext, request: Message) -> Reply:
     account = context.accounts.get(str(request.get("token", "")))
     if context.refusal is not None or account is None:
-        # [guess] the error text of a refused token
-        return Reply(
-            [{"object": "STATUS_API_TOKEN", "success": False, "error": "Invalid api token"}]
-        )
+        # Recorded: an empty error text [T]; the guessed shapes had a text.
+        text = "" if context.recorded else "Invalid api token"
+        return Reply([{"object": "STATUS_API_TOKEN", "success": False, "error": text}])
     return Reply(
         [
             {
@@ -96,34 +128,24 @@ def _authorized(context: CommandContext, request: Message) -> SimAccount | None:
 # ------------------------------------------------------------------------ account commands
 
 
-def _account(account: SimAccount, _request: Message) -> Reply:
-    # [guess] object name and every field but `login`
-    return Reply(
-        [
-            {
-                "object": "ACCOUNT",
-                "login": account.email,
-                "customer_id": account.customer_id,
-                "full_name": "Simulated Owner",
-            }
-        ]
-    )
+def _account(context: CommandContext, account: SimAccount, _request: Message) -> Reply:
+    return Reply([wire.account_details(account, context.shapes)])
 
 
-def _hello(_account: SimAccount, _request: Message) -> Reply:
-    return Reply([{"object": "HELLO", "success": True}])  # [guess] fields
+def _hello(context: CommandContext, _account: SimAccount, _request: Message) -> Reply:
+    return Reply([wire.hello(context.shapes)])
 
 
-def _list_charge_points(account: SimAccount, _request: Message) -> Reply:
-    return Reply([wire.charge_points(account)])
+def _list_charge_points(context: CommandContext, account: SimAccount, _request: Message) -> Reply:
+    return Reply([wire.charge_points(account, context.shapes)])
 
 
-def _list_cards(account: SimAccount, _request: Message) -> Reply:
-    return Reply([wire.cards(account)])
+def _list_cards(context: CommandContext, account: SimAccount, _request: Message) -> Reply:
+    return Reply([wire.cards(account, context.shapes)])
 
 
-def _list_overrides(account: SimAccount, _request: Message) -> Reply:
-    schedules = [wire.override_schedule(s) for s in account.overrides.values()]
+def _list_overrides(context: CommandContext, account: SimAccount, _request: Message) -> Reply:
+    schedules = [wire.override_schedule(s, context.shapes) for s in account.overrides.values()]
     return Reply([{"object": "LIST_OVERRIDE_CURRENT", "data": schedules}])
 
 
@@ -162,24 +184,26 @@ def _override_fields(account: SimAccount, request: Message, schedule_id: int) ->
     )
 
 
-def _set_override(account: SimAccount, request: Message) -> Reply:
+def _set_override(context: CommandContext, account: SimAccount, request: Message) -> Reply:
     command = request["command"]
     if command == "POST_SET_OVERRIDE_CURRENT":
         schedule_id: int | None = account.new_schedule_id()
     else:
         schedule_id = _known_schedule(account, request)
     if schedule_id is None:
-        return _error(wire.ERROR_UNKNOWN)  # [guess] unknown schedule id
+        return _error(context, request, wire.ERROR_UNKNOWN)  # [guess] unknown schedule id
     try:
         schedule = _override_fields(account, request, schedule_id)
     except RefusedError:
-        return _error(wire.ERROR_UNKNOWN)  # [guess] how a bad schedule is refused
+        return _error(context, request, wire.ERROR_UNKNOWN)  # [guess] how a bad one is refused
     account.overrides[schedule_id] = schedule
     account.apply_overrides()
-    return Reply([{"object": command, "data": wire.override_schedule(schedule)}], changed=True)
+    data = wire.override_schedule(schedule, context.shapes)
+    return Reply([{"object": command, "data": data}], changed=True)
 
 
 def _known_schedule(account: SimAccount, request: Message) -> int | None:
+    # Sent as a string by the vendor's edit and as an int by its clear [T]: take both.
     try:
         schedule_id = int(request.get("schedule_id"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -187,19 +211,20 @@ def _known_schedule(account: SimAccount, request: Message) -> int | None:
     return schedule_id if schedule_id in account.overrides else None
 
 
-def _clear_override(account: SimAccount, request: Message) -> Reply:
+def _clear_override(context: CommandContext, account: SimAccount, request: Message) -> Reply:
     schedule_id = _known_schedule(account, request)
     if schedule_id is None:
-        return _error(wire.ERROR_UNKNOWN)  # [guess]
+        return _error(context, request, wire.ERROR_UNKNOWN)  # [guess]
     del account.overrides[schedule_id]
     account.apply_overrides()
-    return Reply(
-        [{"object": "POST_CLEAR_OVERRIDE_CURRENT", "success": True, "schedule_id": schedule_id}],
-        changed=True,
-    )
+    confirmation: Message = {"object": "POST_CLEAR_OVERRIDE_CURRENT", "success": True}
+    if not context.recorded:
+        confirmation["schedule_id"] = schedule_id
+    # [guess] the recorded fields: nothing is known but the object's arrival.
+    return Reply([confirmation], changed=True)
 
 
-_ACCOUNT_COMMANDS: dict[str, Callable[[SimAccount, Message], Reply]] = {
+_ACCOUNT_COMMANDS: dict[str, Callable[[CommandContext, SimAccount, Message], Reply]] = {
     "GET_ACCOUNT": _account,
     "HELLO": _hello,
     "GET_CHARGE_POINTS": _list_charge_points,
@@ -210,15 +235,39 @@ _ACCOUNT_COMMANDS: dict[str, Callable[[SimAccount, Message], Reply]] = {
     "POST_CLEAR_OVERRIDE_CURRENT": _clear_override,
 }
 
-# ------------------------------------------------------------------------ charge point commands
+# ------------------------------------------------------------------------ acknowledgements
 
 
-def _received(command: str, evse_id: str, error: str = "") -> Message:
-    return {"object": f"RECEIVED_{command}", "evse_id": evse_id, "error": error}
+def _received(
+    context: CommandContext, request: Message, evse_id: str, error: str = "", ok: bool = True
+) -> Message:
+    """``RECEIVED_<COMMAND>``: recorded without evse_id, with ``success`` [T]."""
+    name = f"RECEIVED_{request['command']}"
+    if not context.recorded:
+        return {"object": name, "evse_id": evse_id, "error": error}
+    # [guess] an acceptance carries success true; only the refusal is recorded [T].
+    frame: Message = {"object": name, "success": ok, "error": error}
+    if (flow_id := _flow_id(request)) is not None:
+        frame["flow_id"] = flow_id  # [P] matches answers by the flow_id it sent
+    return frame
 
 
-def _status_ack(command: str, evse_id: str, error: str = "") -> Message:
-    return {"object": f"STATUS_{command}", "evse_id": evse_id, "error": error}
+def _refused_receipt(context: CommandContext, request: Message, evse_id: str, text: str) -> Reply:
+    return Reply([_received(context, request, evse_id, text, ok=False)])
+
+
+def _status(
+    context: CommandContext, request: Message, evse_id: str, error: str = "", ok: bool = True
+) -> Message:
+    """``STATUS_<COMMAND>``: a verdict; recorded with success, flow_id, result, error [D][T]."""
+    command = request["command"]
+    name = f"STATUS_{command}"
+    if not context.recorded:
+        return {"object": name, "evse_id": evse_id, "error": error}
+    frame: Message = {"object": name, "success": ok, "flow_id": _flow_id(request) or ""}
+    if command != "STOP_SESSION":  # STATUS_STOP_SESSION has neither [D]
+        frame |= {"evse_id": evse_id, "result": {}}
+    return frame | {"error": error}
 
 
 def _bool(request: Message) -> bool:
@@ -228,89 +277,71 @@ def _bool(request: Message) -> bool:
     return value
 
 
-def _setting_reply(command: str, cp: SimChargePoint, name: str, value: bool, error: str) -> Reply:
-    confirmation: Message = {
-        "object": f"STATUS_{command}",
-        "evse_id": cp.evse_id,
-        "result": {"setting": f"{name}: {str(value).lower()}"},
-    }
-    if error:
-        confirmation["error"] = error  # [guess] how a refused setting is reported
-    return Reply([_received(command, cp.evse_id), confirmation], changed=not error)
+# ------------------------------------------------------------------------ settings
 
 
-def _plug_and_charge(context: CommandContext, cp: SimChargePoint, request: Message) -> Reply:
-    error = _setting_error(context, cp.plug_and_charge_editable)
-    wanted = _bool(request)
-    if not error:
-        cp.plug_and_charge = wanted
-    return _setting_reply("SET_PLUG_AND_CHARGE", cp, "plug_and_charge", cp.plug_and_charge, error)
-
-
-def _public_charging(context: CommandContext, cp: SimChargePoint, request: Message) -> Reply:
-    error = _setting_error(context, cp.public_charging_editable)
-    wanted = _bool(request)
-    if not error:
-        cp.public_charging = wanted
-    return _setting_reply("SET_PUBLIC_CHARGING", cp, "public_charging", cp.public_charging, error)
-
-
-def _setting_error(context: CommandContext, editable: bool) -> str:
-    if context.refusal is not None:
-        return context.refusal
-    return "" if editable else "Not permitted"  # [guess] text
-
-
-def _acknowledged(
-    change: Callable[[CommandContext, SimChargePoint, Message], None],
-) -> Callable[[CommandContext, SimChargePoint, Message], Reply]:
-    """A command answered RECEIVED_<command> then STATUS_<command>, both with ``error``."""
+def _switch(name: str) -> Callable[[CommandContext, SimChargePoint, Message], Reply]:
+    """SET_PLUG_AND_CHARGE / SET_PUBLIC_CHARGING: RECEIVED, then STATUS_ with the setting."""
 
     def serve(context: CommandContext, cp: SimChargePoint, request: Message) -> Reply:
-        command = request["command"]
-        try:
-            if context.refusal is not None:
-                raise RefusedError(context.refusal)
-            change(context, cp, request)
-        except RefusedError as refusal:
-            reason = str(refusal)
-            return Reply([_received(command, cp.evse_id), _status_ack(command, cp.evse_id, reason)])
-        return Reply(
-            [_received(command, cp.evse_id), _status_ack(command, cp.evse_id)], changed=True
-        )
+        wanted = _bool(request)
+        refused = context.refusal is not None or cp.permission(name) != "write"
+        if not refused:
+            setattr(cp, name, wanted)
+        value: bool = getattr(cp, name)
+        received = _received(context, request, cp.evse_id)
+        if not context.recorded:
+            confirmation = _guessed_setting(context, request, cp, name, refused)
+            return Reply([received, confirmation], changed=not refused)
+        # A setting without write permission: success false with an empty error [guess].
+        status = _status(context, request, cp.evse_id, context.refusal or "", ok=not refused)
+        status["result"] = {"setting": f"set {str(value).lower()}"}  # [T]
+        return Reply([received, status], changed=not refused)
 
     return serve
 
 
-def _received_only(
+def _guessed_setting(
+    context: CommandContext, request: Message, cp: SimChargePoint, name: str, refused: bool
+) -> Message:
+    value: bool = getattr(cp, name)
+    confirmation: Message = {
+        "object": f"STATUS_{request['command']}",
+        "evse_id": cp.evse_id,
+        "result": {"setting": f"{name}: {str(value).lower()}"},
+    }
+    if refused:
+        confirmation["error"] = context.refusal or "Not permitted"
+    return confirmation
+
+
+# ------------------------------------------------------------------------ verdict commands
+
+
+def _verdict_command(
     change: Callable[[CommandContext, SimChargePoint, Message], None],
 ) -> Callable[[CommandContext, SimChargePoint, Message], Reply]:
-    """A profile command: only RECEIVED_<command>, its ``error`` a refusal [guess]."""
+    """RECEIVED_<command> now; the charge point's STATUS_<command> as a later verdict."""
 
     def serve(context: CommandContext, cp: SimChargePoint, request: Message) -> Reply:
-        command = request["command"]
-        try:
+        def verdict(now: datetime) -> list[Message]:
             if context.refusal is not None:
-                raise RefusedError(context.refusal)
-            change(context, cp, request)
-        except RefusedError as refusal:
-            return Reply([_received(command, cp.evse_id, str(refusal))])
-        return Reply([_received(command, cp.evse_id)], changed=True)
+                return [_status(context, request, cp.evse_id, context.refusal, ok=False)]
+            try:
+                change(replace(context, now=now), cp, request)
+            except RefusedError as refusal:
+                reason = refusal.word if context.recorded else str(refusal)
+                return [_status(context, request, cp.evse_id, reason, ok=False)]
+            return [_status(context, request, cp.evse_id)]
+
+        return Reply([_received(context, request, cp.evse_id)], verdicts=[verdict])
 
     return serve
 
 
 def _require_online(cp: SimChargePoint) -> None:
     if not cp.online:
-        raise RefusedError("Charge point is offline")  # [guess] text
-
-
-def _block(_context: CommandContext, cp: SimChargePoint, request: Message) -> None:
-    _require_online(cp)
-    blocked = request["command"] == "SET_INOPERATIVE"
-    if blocked and cp.charging:
-        cp.stop_session(_context.now)
-    cp.blocked = blocked
+        raise RefusedError("Charge point is offline", TIMEOUT)  # it cannot answer
 
 
 def _restart(_context: CommandContext, cp: SimChargePoint, _request: Message) -> None:
@@ -329,7 +360,7 @@ def _start_session(context: CommandContext, cp: SimChargePoint, request: Message
             (a for a in context.accounts.values() if cp.evse_id in a.charge_points), None
         )
         if account is None or not any(c.uid == token and c.valid for c in account.cards):
-            raise RefusedError("Unknown charge card")  # [guess] text
+            raise RefusedError("Unknown charge card")
         card = token
     if cp.blocked:
         raise RefusedError("Charge point is blocked")
@@ -342,33 +373,101 @@ def _start_session(context: CommandContext, cp: SimChargePoint, request: Message
 
 def _stop_session(context: CommandContext, cp: SimChargePoint, _request: Message) -> None:
     if not cp.charging:
-        raise RefusedError("No active session")  # [guess] text
+        raise RefusedError("No active session")
     cp.stop_session(context.now)
 
 
-def _delayed(_context: CommandContext, cp: SimChargePoint, request: Message) -> None:
+def _stop(context: CommandContext, cp: SimChargePoint, request: Message) -> Reply:
+    """STOP_SESSION: with no session the RECEIVED_ itself refuses it [T]."""
+    if context.recorded and not cp.charging and context.refusal is None:
+        text = f"no active session for chargepoint: {cp.evse_id}"
+        return _refused_receipt(context, request, cp.evse_id, text)
+    return _verdict_command(_stop_session)(context, cp, request)
+
+
+def _block(context: CommandContext, cp: SimChargePoint, request: Message) -> Reply:
+    """SET_OPERATIVE / SET_INOPERATIVE.
+
+    Recorded: RECEIVED_ now, then the charge point applies it and the pushed CH_STATUS shows
+    the new activity; no STATUS_SET_... [D][R]. An offline charge point never applies it.
+    Guessed: RECEIVED_ and STATUS_SET_... like the other verdicts.
+    """
+    if not context.recorded:
+        return _verdict_command(_apply_block)(context, cp, request)
+    if context.refusal is not None:
+        return _refused_receipt(context, request, cp.evse_id, context.refusal)
+
+    def verdict(now: datetime) -> list[Message]:
+        if cp.online:
+            _apply_block(replace(context, now=now), cp, request)
+        return []
+
+    return Reply([_received(context, request, cp.evse_id)], verdicts=[verdict])
+
+
+def _apply_block(context: CommandContext, cp: SimChargePoint, request: Message) -> None:
+    _require_online(cp)
+    blocked = request["command"] == "SET_INOPERATIVE"
+    if blocked and cp.charging:
+        cp.stop_session(context.now)
+    cp.blocked = blocked
+
+
+# ------------------------------------------------------------------------ profile commands
+
+
+def _received_only(
+    change: Callable[[CommandContext, SimChargePoint, Message], None],
+    setting: str | None = None,
+) -> Callable[[CommandContext, SimChargePoint, Message], Reply]:
+    """A profile command: only RECEIVED_<command>, then pushed settings [guess]."""
+
+    def serve(context: CommandContext, cp: SimChargePoint, request: Message) -> Reply:
+        if context.refusal is not None:
+            return _refused_receipt(context, request, cp.evse_id, context.refusal)
+        if context.recorded and setting is not None and cp.permission(setting) != "write":
+            return _refused_receipt(context, request, cp.evse_id, "")  # [guess] success false
+        try:
+            change(context, cp, request)
+        except RefusedError as refusal:
+            return _refused_receipt(context, request, cp.evse_id, str(refusal))
+        return Reply([_received(context, request, cp.evse_id)], changed=True)
+
+    return serve
+
+
+def _delayed(context: CommandContext, cp: SimChargePoint, request: Message) -> None:
     cp.delayed.enabled = _bool(request)
-    if cp.delayed.enabled:
-        cp.price_based.enabled = False  # one profile at a time [guess]
+    # The service leaves the other profile alone; the vendor's integration switches it off
+    # itself [A]. The guessed shapes switched it off here.
+    if cp.delayed.enabled and not context.recorded:
+        cp.price_based.enabled = False
 
 
-def _price_based(_context: CommandContext, cp: SimChargePoint, request: Message) -> None:
+def _price_based(context: CommandContext, cp: SimChargePoint, request: Message) -> None:
     cp.price_based.enabled = _bool(request)
-    if cp.price_based.enabled:
+    if cp.price_based.enabled and not context.recorded:
         cp.delayed.enabled = False
 
 
-def _delayed_schedule(_context: CommandContext, cp: SimChargePoint, request: Message) -> None:
-    raw_days = request.get("days")
+def _schedule_days(raw: Any) -> list[int]:
+    """``"[1,2,3]"`` as the vendor library sends it, or ``"1,2,3"`` as [D] shows it."""
+    if not isinstance(raw, str):
+        raise RefusedError("Invalid days")
     try:
-        days = json.loads(raw_days) if isinstance(raw_days, str) else None
+        days = json.loads(raw if raw.strip().startswith("[") else f"[{raw}]")
     except json.JSONDecodeError:
         days = None
     if not isinstance(days, list) or not days or any(d not in range(1, 8) for d in days):
         raise RefusedError("Invalid days")
+    return sorted(set(days))
+
+
+def _delayed_schedule(_context: CommandContext, cp: SimChargePoint, request: Message) -> None:
+    days = _schedule_days(request.get("days"))
     cp.delayed.start_time = _time(request.get("start_time"))
     cp.delayed.end_time = _time(request.get("end_time"))
-    cp.delayed.days = sorted(set(days))
+    cp.delayed.days = days
 
 
 def _price_settings(_context: CommandContext, cp: SimChargePoint, request: Message) -> None:
@@ -393,17 +492,28 @@ def _price_settings(_context: CommandContext, cp: SimChargePoint, request: Messa
     price.minimum_kwh = round(price.battery_size_kwh * price.minimum_pct / 100, 1)
 
 
-def _boost(_context: CommandContext, cp: SimChargePoint, request: Message) -> None:
-    cp.boosting = _bool(request) and cp.charging
+def _boost(context: CommandContext, cp: SimChargePoint, request: Message) -> None:
+    """OVERRIDE_CHARGING_PROFILES: the price-based profile's boost [A]."""
+    wanted = _bool(request)
+    # [guess] recorded: without the price-based profile it changes nothing.
+    applies = cp.price_based.enabled or not context.recorded
+    cp.boosting = wanted and cp.charging and applies
 
 
-def _override_delayed(_context: CommandContext, cp: SimChargePoint, request: Message) -> None:
-    cp.delayed.window_overridden = _bool(request)
+def _override_delayed(context: CommandContext, cp: SimChargePoint, request: Message) -> None:
+    """OVERRIDE_DELAYED_CHARGING_TIMEOUT: charge now despite the delayed window [A]."""
+    wanted = _bool(request)
+    if cp.delayed.enabled or not context.recorded:  # [guess] otherwise it changes nothing
+        cp.delayed.window_overridden = wanted
+        cp.update_delay(context.now)
 
 
 def _query(kind: str) -> Callable[[CommandContext, SimChargePoint, Message], Reply]:
-    def serve(_context: CommandContext, cp: SimChargePoint, _request: Message) -> Reply:
-        return Reply([wire.status(cp) if kind == "status" else wire.settings(cp)])
+    def serve(context: CommandContext, cp: SimChargePoint, _request: Message) -> Reply:
+        if kind == "status":
+            cp.update_delay(context.now)
+            return Reply([wire.status(cp, context.shapes)])
+        return Reply([wire.settings(cp, context.shapes)])
 
     return serve
 
@@ -411,18 +521,18 @@ def _query(kind: str) -> Callable[[CommandContext, SimChargePoint, Message], Rep
 _CHARGE_POINT_COMMANDS: dict[str, Callable[[CommandContext, SimChargePoint, Message], Reply]] = {
     "GET_CH_STATUS": _query("status"),
     "GET_CH_SETTINGS": _query("settings"),
-    "SET_PLUG_AND_CHARGE": _plug_and_charge,
-    "SET_PUBLIC_CHARGING": _public_charging,
-    "SET_OPERATIVE": _acknowledged(_block),  # [guess] STATUS_SET_OPERATIVE
-    "SET_INOPERATIVE": _acknowledged(_block),
-    "SOFT_RESET": _acknowledged(_restart),
-    "REBOOT": _acknowledged(_restart),
-    "START_SESSION": _acknowledged(_start_session),
-    "STOP_SESSION": _acknowledged(_stop_session),
-    "SET_DELAYED_CHARGING": _received_only(_delayed),
-    "SAVE_SCHEDULE_DELAYED_CHARGING": _received_only(_delayed_schedule),
-    "SET_PRICE_BASED_CHARGING": _received_only(_price_based),
-    "PATCH_PRICE_BASED_CHARGING_SETTINGS": _received_only(_price_settings),
+    "SET_PLUG_AND_CHARGE": _switch("plug_and_charge"),
+    "SET_PUBLIC_CHARGING": _switch("public_charging"),
+    "SET_OPERATIVE": _block,
+    "SET_INOPERATIVE": _block,
+    "SOFT_RESET": _verdict_command(_restart),
+    "REBOOT": _verdict_command(_restart),
+    "START_SESSION": _verdict_command(_start_session),
+    "STOP_SESSION": _stop,
+    "SET_DELAYED_CHARGING": _received_only(_delayed, "delayed_charging"),
+    "SAVE_SCHEDULE_DELAYED_CHARGING": _received_only(_delayed_schedule, "delayed_charging"),
+    "SET_PRICE_BASED_CHARGING": _received_only(_price_based, "price_based_charging"),
+    "PATCH_PRICE_BASED_CHARGING_SETTINGS": _received_only(_price_settings, "price_based_charging"),
     "OVERRIDE_CHARGING_PROFILES": _received_only(_boost),
     "OVERRIDE_DELAYED_CHARGING_TIMEOUT": _received_only(_override_delayed),
 }
@@ -431,14 +541,16 @@ _CHARGE_POINT_COMMANDS: dict[str, Callable[[CommandContext, SimChargePoint, Mess
 def _charge_point_command(context: CommandContext, account: SimAccount, request: Message) -> Reply:
     command = request["command"]
     evse_id = request.get("evse_id")
+    # Another account's (or no) charge point: code 2, recorded as "forbidden" [R].
+    not_yours = wire.ERROR_FORBIDDEN if context.recorded else wire.ERROR_NOT_AUTHORIZED
     if command == "GET_GRID_STATUS":
         if evse_id not in account.charge_points:
-            return _error(wire.ERROR_NOT_AUTHORIZED)
-        return Reply([wire.grid_status(account)])
+            return _error(context, request, not_yours)
+        return Reply([wire.grid_status(account, context.shapes, str(evse_id))])
     charge_point = account.charge_points.get(evse_id) if isinstance(evse_id, str) else None
     if charge_point is None:
-        return _error(wire.ERROR_NOT_AUTHORIZED)
+        return _error(context, request, not_yours)
     try:
         return _CHARGE_POINT_COMMANDS[command](context, charge_point, request)
     except RefusedError as refusal:
-        return Reply([_received(command, charge_point.evse_id, str(refusal))])
+        return _refused_receipt(context, request, charge_point.evse_id, str(refusal))

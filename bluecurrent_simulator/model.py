@@ -7,7 +7,7 @@ Nothing here knows about websockets. The server turns the model into wire object
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 import secrets
 from zoneinfo import ZoneInfo
 
@@ -24,13 +24,17 @@ class ChargePointModel:
     name: str
     phases: int
     max_current: float
+    # The service's type name; UMOVE and HIDDEN are the ones seen [D][R]. [guess] which model
+    # has which.
+    chargepoint_type: str = "HIDDEN"
 
 
 MODELS = (
     ChargePointModel("H:MOVE-3-22", 3, 32.0),
-    ChargePointModel("H:PRO-1-7", 1, 32.0),
+    ChargePointModel("H:PRO-1-7", 1, 32.0, "UMOVE"),
     ChargePointModel("H:MOVE-3-11", 3, 16.0),
 )
+PERMISSIONS = ("write", "read", "none")  # [R]; only "write" lets the user change a setting
 
 
 @dataclass
@@ -42,6 +46,26 @@ class DelayedChargingProfile:
     end_time: str = "06:00"
     days: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7])
     window_overridden: bool = False
+
+    def allows(self, now: datetime) -> bool:
+        """Whether ``now`` (Amsterdam time) is inside the charging window.
+
+        [guess] the window is when charging is allowed; outside it a plugged-in vehicle waits
+        (activity ``delayed``). A window that ends before it starts runs past midnight and
+        belongs to the day it starts on (days: 1 = Monday [R]).
+        """
+        local = now.astimezone(AMSTERDAM)
+        start, end = _clock_time(self.start_time), _clock_time(self.end_time)
+        moment, today = local.time(), local.isoweekday()
+        yesterday = (today - 2) % 7 + 1
+        if start <= end:
+            return today in self.days and start <= moment < end
+        return (today in self.days and moment >= start) or (yesterday in self.days and moment < end)
+
+
+def _clock_time(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
 
 
 @dataclass
@@ -72,6 +96,18 @@ class SimChargePoint:
     plug_and_charge_editable: bool = True
     public_charging: bool = False
     public_charging_editable: bool = True
+    # Per-setting permission ("write", "read", "none" [R]); settings not listed are "write",
+    # except plug_and_charge / public_charging, which follow their *_editable flags.
+    permissions: dict[str, str] = field(default_factory=dict)
+    plug_and_charge_notification: bool = False
+    publish_location: bool = False
+    led_interaction: bool = True
+    capacity_tariff: bool = False
+    capacity_tariff_max_kwh: float = 4.0
+    smart_charging_dynamic: bool = True
+    default_card: ChargeCard | None = None  # None: the app pseudo-card BCU-APP [D]
+    preferred_card: ChargeCard | None = None
+    plug_and_charge_card: ChargeCard | None = None  # None: the pseudo-card BCU_HOME_USE [R]
     blocked: bool = False
     online: bool = True
     offline_since: datetime | None = None
@@ -91,11 +127,35 @@ class SimChargePoint:
     delayed: DelayedChargingProfile = field(default_factory=DelayedChargingProfile)
     price_based: PriceBasedProfile = field(default_factory=PriceBasedProfile)
     reboots: int = 0
+    # A session held back by the delayed-charging window (kept up to date by ``update_delay``).
+    delay_holding: bool = False
 
     @property
     def smart_charging(self) -> bool:
         """Whether a smart-charging profile is switched on."""
         return self.delayed.enabled or self.price_based.enabled
+
+    def permission(self, setting: str) -> str:
+        """The permission the service reports for ``setting``."""
+        if setting in self.permissions:
+            return self.permissions[setting]
+        editable = {
+            "plug_and_charge": self.plug_and_charge_editable,
+            "public_charging": self.public_charging_editable,
+        }.get(setting, True)
+        return "write" if editable else "read"
+
+    def update_delay(self, now: datetime) -> bool:
+        """Hold or release a running session by the delayed-charging window; True if it changed."""
+        holding = (
+            self.charging
+            and self.delayed.enabled
+            and not self.delayed.window_overridden
+            and not self.delayed.allows(now)
+        )
+        changed = holding != self.delay_holding
+        self.delay_holding = holding
+        return changed
 
     @property
     def activity(self) -> str:
@@ -106,6 +166,8 @@ class SimChargePoint:
             return "unavailable"
         if self.vehicle_error:
             return "error"
+        if self.delay_holding:
+            return "delayed"  # [A]
         return "charging" if self.charging else "available"
 
     @property
@@ -115,11 +177,11 @@ class SimChargePoint:
             return "F"
         if not self.vehicle_connected:
             return "A"
-        return "C" if self.charging else "B"
+        return "C" if self.charging and not self.delay_holding else "B"
 
     def phase_current(self) -> float:
         """Amperes per active phase: the tightest of the limits that apply."""
-        if not (self.charging and self.online and not self.blocked):
+        if not (self.charging and self.online and not self.blocked) or self.delay_holding:
             return 0.0
         limit = min(self.max_usage, self.model.max_current)
         if self.smart_charging and not self.boosting:
@@ -186,6 +248,8 @@ class SimChargePoint:
         """Stop charging; the vehicle stays connected."""
         self.charging = False
         self.boosting = False
+        self.delay_holding = False
+        self.delayed.window_overridden = False  # an override lasts one session [guess]
         self.session_stop = now
 
     def advance(self, seconds: float, now: datetime) -> None:
@@ -208,6 +272,10 @@ class ChargeCard:
     card_id: str
     name: str
     valid: bool = True
+    customer_name: str = ""
+    date_created: str = "2024-01-02"  # YYYY-MM-DD [R]
+    date_modified: str = "2024-01-02"
+    date_became_invalid: str | None = None
 
 
 @dataclass
@@ -234,6 +302,7 @@ class SimAccount:
     cards: list[ChargeCard] = field(default_factory=list)
     overrides: dict[int, OverrideSchedule] = field(default_factory=dict)
     grid_id: str = "GRID-0001"
+    full_name: str = "Simulated Owner"
     grid_max_install: float = 40.0
     grid_max_reserved: float = 25.0
     session_token: str = field(default_factory=lambda: secrets.token_hex(16))
@@ -265,7 +334,12 @@ class SimAccount:
     def add_card(self, name: str) -> ChargeCard:
         """Add a charge card."""
         number = len(self.cards) + 1
-        card = ChargeCard(uid=f"04A1B2C3D4{number:04d}", card_id=f"NL-BCU-C{number:05d}", name=name)
+        card = ChargeCard(
+            uid=f"04A1B2C3D4{number:04d}",
+            card_id=f"NL-BCU-C{number:05d}",
+            name=name,
+            customer_name=self.full_name,
+        )
         self.cards.append(card)
         return card
 

@@ -17,7 +17,7 @@ from typing import IO, Any, Literal
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from . import wire
-from .commands import CommandContext, Reply, handle_command
+from .commands import CommandContext, Reply, Verdict, handle_command
 from .model import AMSTERDAM, SimAccount, SimChargePoint, simulated_now
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,6 +48,16 @@ class _Client:
     sent: int = 0
 
 
+@dataclass(eq=False)
+class _PendingVerdict:
+    """A charge point's answer on its way: delivered when ``task`` wakes or on release."""
+
+    client: _Client
+    account: SimAccount
+    verdict: Verdict
+    task: asyncio.Task[None] | None = None
+
+
 @dataclass
 class Faults:
     """Misbehaviour the next requests or upgrades will meet."""
@@ -70,12 +80,22 @@ class Simulator:
         one_connection_per_address: bool = True,
         request_budget: int | None = None,
         tick_seconds: float = 1.0,
+        shapes: wire.Shapes = "recorded",
+        verdict_delay: float = 0.0,
     ) -> None:
         """Configure; nothing listens until ``start``.
 
         ``time_scale`` simulated seconds pass per real second while ``clock`` runs;
-        ``advance`` moves time deterministically either way.
+        ``advance`` moves time deterministically either way. ``shapes``: ``"recorded"`` (the
+        real service's, as public sources show them) or ``"guessed"`` (this simulator's first
+        guesses). ``verdict_delay``: real seconds before a charge point's verdict
+        (``STATUS_SOFT_RESET`` ..., a block's activity change); the real one takes about 30 s
+        [R]. ``release_verdicts`` delivers the waiting ones at once.
         """
+        if shapes not in wire.SHAPES:
+            raise ValueError(f"shapes must be one of {wire.SHAPES}, not {shapes!r}")
+        self.shapes: wire.Shapes = shapes
+        self.verdict_delay = verdict_delay
         self.time_scale = time_scale
         self.clock = clock
         self.tick_seconds = tick_seconds
@@ -90,6 +110,7 @@ class Simulator:
             Path(record_path).open("a", encoding="utf-8") if record_path else None  # noqa: SIM115
         )
         self._clients: set[_Client] = set()
+        self._pending: list[_PendingVerdict] = []
         self._last_pushed: dict[tuple[str, str], dict[str, Any]] = {}
         self._started_at = datetime.now(AMSTERDAM)
         self._elapsed = 0.0
@@ -115,6 +136,12 @@ class Simulator:
             account.add_charge_point()
         for number in range(cards):
             account.add_card(f"Card {number + 1}")
+        for charge_point in account.charge_points.values():
+            # Owners set their own card as the default, as recorded [R]; without cards the
+            # default is the app pseudo-card BCU-APP [D].
+            charge_point.default_card = charge_point.preferred_card = next(
+                iter(account.cards), None
+            )
         self.accounts[token] = account
         return account
 
@@ -170,6 +197,10 @@ class Simulator:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._clock_task
             self._clock_task = None
+        for pending in self._pending:
+            if pending.task is not None:
+                pending.task.cancel()
+        self._pending.clear()
         for client in list(self._clients):
             await client.ws.close(code=WSCloseCode.GOING_AWAY)
         if self._runner is not None:
@@ -197,13 +228,18 @@ class Simulator:
 
     async def push_changes(self) -> None:
         """Push every status, setting and grid current that differs from what was last pushed."""
+        now = self.now
         for account in self.accounts.values():
             for charge_point in account.charge_points.values():
+                charge_point.update_delay(now)
                 await self._push_if_changed(
-                    account, "status", charge_point.evse_id, wire.status(charge_point)
+                    account, "status", charge_point.evse_id, wire.status(charge_point, self.shapes)
                 )
                 await self._push_if_changed(
-                    account, "settings", charge_point.evse_id, wire.settings(charge_point)
+                    account,
+                    "settings",
+                    charge_point.evse_id,
+                    wire.settings(charge_point, self.shapes),
                 )
             await self._push_if_changed(account, "grid", "", wire.grid_current(account))
 
@@ -292,6 +328,7 @@ class Simulator:
             account=client.account,
             now=self.now,
             refusal=refusal,
+            shapes=self.shapes,
         )
         reply = handle_command(context, request)
         if reply.account is not None:
@@ -313,6 +350,40 @@ class Simulator:
                 self._remember_sent(client.account, message)
         if reply.changed and client.account is not None:
             await self.push_changes()
+        if client.account is None:
+            return
+        for verdict in reply.verdicts:
+            pending = _PendingVerdict(client, client.account, verdict)
+            if self.verdict_delay <= 0:
+                await self._give_verdict(pending)
+                continue
+            pending.task = asyncio.create_task(self._verdict_later(pending))
+            self._pending.append(pending)
+
+    async def _verdict_later(self, pending: _PendingVerdict) -> None:
+        await asyncio.sleep(self.verdict_delay)
+        if pending in self._pending:
+            self._pending.remove(pending)
+            await self._give_verdict(pending)
+
+    async def _give_verdict(self, pending: _PendingVerdict) -> None:
+        """The charge point answers: the change happens, its frames go to the asking client."""
+        for message in pending.verdict(self.now):
+            await self._send(pending.client, message)
+        await self.push_changes()
+
+    @property
+    def pending_verdicts(self) -> int:
+        """How many charge point verdicts are still on their way."""
+        return len(self._pending)
+
+    async def release_verdicts(self) -> None:
+        """Deliver every waiting verdict now, in the order the commands came."""
+        while self._pending:
+            pending = self._pending.pop(0)
+            if pending.task is not None:
+                pending.task.cancel()
+            await self._give_verdict(pending)
 
     async def _send(self, client: _Client, message: dict[str, Any]) -> None:
         await self.send_text(client, json.dumps(message))
@@ -384,7 +455,7 @@ class Simulator:
         owner = account or next(a for a in self.accounts.values() if evse_id in a.charge_points)
         charge_point = owner.charge_points[evse_id]
         for _ in range(count):
-            await self.push(wire.status(charge_point), account=owner)
+            await self.push(wire.status(charge_point, self.shapes), account=owner)
 
     async def stream(self, count: int) -> None:
         """Push ``count`` status messages, round-robin over the charging charge points.
@@ -401,7 +472,7 @@ class Simulator:
         for index in range(count if charging else 0):
             account, charge_point = charging[index % len(charging)]
             charge_point.session_energy_kwh += 0.001
-            message = wire.status(charge_point)
+            message = wire.status(charge_point, self.shapes)
             self._last_pushed[(account.token, f"status:{charge_point.evse_id}")] = message
             await self.push(message, account=account)
 
@@ -425,7 +496,12 @@ class Simulator:
         self.faults.stalled = stalled
 
     def fail_next(self, command: str, error: str = "Refused by the simulator") -> None:
-        """The next ``command`` is refused with ``error`` in its acknowledgement."""
+        """The next ``command`` is refused with ``error`` in its acknowledgement.
+
+        For a command the charge point answers (``SOFT_RESET``, ``REBOOT``, ``START_SESSION``,
+        ``STOP_SESSION``) the refusal is its verdict: ``"REJECTED"`` and ``"TIMEOUT"`` are the
+        recorded words [T]. ``""`` gives ``success: false`` with an empty error.
+        """
         self.faults.fail_next.setdefault(command, []).append(error)
 
     def ignore_next(self, command: str, count: int = 1) -> None:

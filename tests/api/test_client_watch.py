@@ -102,3 +102,35 @@ async def test_active_charge_point_shortens_the_allowed_silence(
     await until(lambda: _status_requests(simulator) > before)
     assert client.connected
     await _stop(client, task)
+
+
+async def test_unanswered_snapshot_requests_are_asked_again_then_given_up(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A status that never comes: asked once more, then the snapshot completes without it."""
+    # The three first requests and the first retry go unanswered.
+    simulator.ignore_next("GET_CH_STATUS", count=4)
+    client = BlueCurrentClient(session, SIM_TOKEN, url=simulator.url, request_timeout=0.3)
+    await client.connect()
+    task: asyncio.Task[None] = asyncio.create_task(client.listen())  # type: ignore[arg-type]
+    async with asyncio.timeout(5):
+        await client.wait_for_snapshot()
+    asked = [r["evse_id"] for r in simulator.requests("GET_CH_STATUS")]
+    assert sorted(asked) == sorted(2 * list(client.data.charge_points))
+    missing = [e for e, data in client.data.charge_points.items() if data.status is None]
+    assert missing == [CHARGER]
+    await _stop(client, task)
+
+
+async def test_missing_charge_point_list_fails_the_snapshot(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """No CHARGE_POINTS even when asked again: waiting ends with a reason, not forever."""
+    simulator.ignore_next("GET_CHARGE_POINTS", count=2)
+    client = BlueCurrentClient(session, SIM_TOKEN, url=simulator.url, request_timeout=0.3)
+    await client.connect()
+    task: asyncio.Task[None] = asyncio.create_task(client.listen())  # type: ignore[arg-type]
+    with pytest.raises(BlueCurrentConnectionError, match="did not list"):
+        async with asyncio.timeout(5):
+            await client.wait_for_snapshot()
+    await _stop(client, task)

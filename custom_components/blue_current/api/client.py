@@ -143,6 +143,8 @@ class _Connection:
     last_frame_at: float = field(default_factory=monotonic_clock.monotonic)
     probe_sent_at: float | None = None
     watch: asyncio.TimerHandle | None = None
+    # Requests asked a second time after their answer did not come.
+    retried: list[Request] = field(default_factory=list)
 
 
 class BlueCurrentClient:
@@ -513,12 +515,14 @@ class BlueCurrentClient:
         """Check for a silent connection every so often, for as long as it is open."""
         if connection.ended:
             return
-        interval = min(min(self._silence) / 4, 30.0, self._request_timeout)
+        # Often enough that an unanswered snapshot request is chased well within setup's wait.
+        interval = min(min(self._silence) / 4, self._request_timeout / 4)
         connection.watch = asyncio.get_running_loop().call_later(
             interval, self._check_silence, connection
         )
 
     def _check_silence(self, connection: _Connection) -> None:
+        self._chase_unanswered(connection)
         now = monotonic_clock.monotonic()
         probe = connection.probe_sent_at
         if probe is not None and connection.last_frame_at >= probe:
@@ -531,6 +535,32 @@ class BlueCurrentClient:
         if probe is None and now - connection.last_frame_at >= limit:
             self._probe(connection, active)
         self._watch_silence(connection)
+
+    def _chase_unanswered(self, connection: _Connection) -> None:
+        """Snapshot requests left unanswered: ask once more, then stop waiting for them.
+
+        An answer the service dropped, or one we could not read, must not leave setup or a
+        reconnect waiting: the snapshot completes with what is known, the rest joins later.
+        """
+        for pending in connection.pending.take_expired():
+            request = pending.request
+            if pending.answer is not None:
+                continue  # its caller has its own deadline
+            if not any(asked is request for asked in connection.retried):
+                connection.retried.append(request)
+                _LOGGER.debug("No answer to %s %s; asking again", request.command, request.evse_id)
+                connection.outbox.append(request)
+                continue
+            part = _SNAPSHOT_PARTS.get(request.command)
+            if part is not None and request.evse_id:
+                _LOGGER.debug("No %s of %s came; going on without it", part, request.evse_id)
+                connection.snapshot.arrived(part, request.evse_id)
+            elif request.command == "GET_CHARGE_POINTS" and not connection.listed_charge_points:
+                connection.snapshot.fail(
+                    BlueCurrentConnectionError("The service did not list the charge points")
+                )
+        if connection.outbox:
+            asyncio.get_running_loop().create_task(self._flush_outbox(connection))
 
     def _any_charge_point_active(self) -> bool:
         for data in self._data.charge_points.values():

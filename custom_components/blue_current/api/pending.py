@@ -86,6 +86,15 @@ class PendingRequests:
         self._prune()
         return self._waiting.pop(0) if self._waiting else None
 
+    def take_expired(self) -> list[PendingRequest]:
+        """Remove and return the requests whose answer stopped being worth waiting for."""
+        now = time.monotonic()
+        if now <= self._next_deadline:
+            return []
+        expired = [pending for pending in self._waiting if pending.deadline < now]
+        self._prune()
+        return expired
+
     def fail_all(self, error: Callable[[Request], Exception]) -> None:
         """The connection ended: every awaited request fails with the error made for it."""
         waiting, self._waiting = self._waiting, []

@@ -170,6 +170,8 @@ async def test_settings_commands(running: Running, sim_account: SimAccount) -> N
     await client.save_delayed_charging_schedule(CHARGER, [1, 3], time(23, 0), time(5, 30))
     assert charge_point.delayed.days == [1, 3]
     assert (charge_point.delayed.start_time, charge_point.delayed.end_time) == ("23:00", "05:30")
+    await client.override_delayed_charging(CHARGER, True)
+    assert charge_point.delayed.window_overridden
     await client.set_price_based_charging(CHARGER, True)
     assert charge_point.price_based.enabled
     assert not charge_point.delayed.enabled
@@ -182,8 +184,6 @@ async def test_settings_commands(running: Running, sim_account: SimAccount) -> N
     )
     assert charge_point.price_based.expected_leave_time == "08:15"
     assert charge_point.price_based.minimum_pct == 50
-    await client.override_delayed_charging(CHARGER, True)
-    assert charge_point.delayed.window_overridden
 
     def profile_updated() -> bool:
         settings = client.data.charge_points[CHARGER].settings

@@ -343,7 +343,8 @@ def _days(raw: object) -> tuple[int, ...]:
     if raw is None:
         return ()
     if isinstance(raw, str):
-        # [guess] the service may echo the text form SAVE_SCHEDULE_DELAYED_CHARGING sends.
+        # [guess] the service may echo the text form SAVE_SCHEDULE_DELAYED_CHARGING sends;
+        # recorded settings carry a list [R]. A CH_SETTINGS right after a save would settle it.
         parts: list[Any] = [part for part in raw.strip("[] ").split(",") if part.strip()]
         if not all(part.strip().isascii() and part.strip().isdigit() for part in parts):
             raise ParseError("expected weekday numbers")
@@ -753,7 +754,8 @@ def _charge_card(raw: object) -> ChargeCard:
         uid=_required_text(item, "uid"),
         card_id=values.pop("card_id", None) or "",
         name=values.pop("name", None) or "",
-        # [guess] a card that does not say whether it is valid is taken as valid.
+        # [guess] a card that does not say whether it is valid is taken as valid ([A]'s
+        # top-level default card has no ``valid``); a recorded card without it would settle it.
         valid=True if valid is None else valid,
         **values,
     )

@@ -295,7 +295,9 @@ def clear_current_override(schedule_id: str) -> Request:
 
 
 def _wire_schedule_id(schedule_id: str) -> int | str:
-    # [guess] schedule ids are numbers on the wire; one that is not is passed on untouched.
+    # [guess] [D]'s requests send the id as a number, the vendor's library forwards text [T]:
+    # digits go as a number, anything else (``"SCHEDULE-1"`` [A]) untouched. A recorded
+    # POST_CLEAR_OVERRIDE_CURRENT of an existing schedule would settle it.
     return int(schedule_id) if schedule_id.isascii() and schedule_id.isdigit() else schedule_id
 
 

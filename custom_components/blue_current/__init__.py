@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import NoReturn
 
-from homeassistant.const import CONF_API_TOKEN, EVENT_HOMEASSISTANT_STOP
+from homeassistant.const import CONF_API_TOKEN, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, entity_registry as er
@@ -25,6 +25,7 @@ from .const import (
     CONF_ENDPOINT,
     CORE_GRID_KEYS,
     DOMAIN,
+    LOGGER,
     PLATFORMS,
     REQUEST_TIMEOUT,
     SNAPSHOT_TIMEOUT,
@@ -34,7 +35,13 @@ from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-__all__ = ["BlueCurrentConfigEntry", "async_setup", "async_setup_entry", "async_unload_entry"]
+__all__ = [
+    "BlueCurrentConfigEntry",
+    "async_migrate_entry",
+    "async_setup",
+    "async_setup_entry",
+    "async_unload_entry",
+]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -51,35 +58,54 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
         url=entry.data.get(CONF_ENDPOINT, DEFAULT_URL),
         request_timeout=REQUEST_TIMEOUT,
     )
+    connection: BlueCurrentConnection | None = None
     try:
-        customer_id = await client.validate_token()
-        await client.connect()
-    except BlueCurrentError as err:
-        _raise_setup_error(err)
-
-    try:
-        connection = await _start_connection(hass, entry, client, customer_id)
+        customer_id, waiting_for = await _open(entry, client)
+        connection = BlueCurrentConnection(hass, entry, client, customer_id)
+        connection.start(waiting_for)
+        if waiting_for is None:
+            await _wait_for_snapshot(client)
+        connection.start_tracking_charge_points()
+        # Back from core: it made its unscoped grid ids again meanwhile; ours keep the history.
+        _adopt_core_grid_unique_ids(hass, entry, customer_id)
+        entry.runtime_data = connection
+        entry.async_on_unload(connection.async_stop)
+        entry.async_on_unload(_disconnect_at_stop(hass, connection))
+        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
-        # Whatever stopped setup, the socket (and its heartbeat timer) must not outlive it.
-        await client.disconnect()
+        # Whatever stopped setup, the socket (and the loop, and the heartbeat timer) must not
+        # outlive it: a retry would be refused as "already connected".
+        if connection is not None:
+            await connection.async_stop()
+        else:
+            await client.disconnect()
         raise
-
-    connection.start_tracking_charge_points()
-    _migrate_core_grid_unique_ids(hass, entry, customer_id)
-    entry.runtime_data = connection
-    entry.async_on_unload(connection.async_stop)
-
-    entry.async_on_unload(_disconnect_at_stop(hass, connection))
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
-async def _start_connection(
-    hass: HomeAssistant, entry: BlueCurrentConfigEntry, client: BlueCurrentClient, customer_id: str
-) -> BlueCurrentConnection:
-    """Start listening in the background; wait, with a timeout, for every charge point."""
-    connection = BlueCurrentConnection(hass, entry, client, customer_id)
-    entry.async_create_background_task(hass, connection.run(), f"{DOMAIN} {entry.title}")
+async def _open(
+    entry: BlueCurrentConfigEntry, client: BlueCurrentClient
+) -> tuple[str, RequestLimitReachedError | None]:
+    """Validate the token and connect: the customer id, and the request limit if reached.
+
+    At the request limit setup still succeeds (the loop waits for the reset): failing would
+    make Home Assistant retry setup every minute or so, spending requests until midnight.
+    """
+    try:
+        customer_id = await client.validate_token()
+        await client.connect()
+    except RequestLimitReachedError as err:
+        known = client.customer_id or entry.unique_id
+        if known is None:
+            _raise_setup_error(err)
+        return known, err
+    except BlueCurrentError as err:
+        _raise_setup_error(err)
+    return customer_id, None
+
+
+async def _wait_for_snapshot(client: BlueCurrentClient) -> None:
+    """Wait, with a timeout, for every charge point's status and settings (core waits forever)."""
     try:
         async with asyncio.timeout(SNAPSHOT_TIMEOUT):
             await client.wait_for_snapshot()
@@ -87,7 +113,6 @@ async def _start_connection(
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="snapshot_timeout"
         ) from err
-    return connection
 
 
 @callback
@@ -132,20 +157,40 @@ def _raise_setup_error(err: BlueCurrentError) -> NoReturn:
     raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="cannot_connect") from err
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) -> bool:
+    """Entries made by core (1.1): scope the grid sensors' unique ids by account (1.2)."""
+    if entry.version > 1:
+        return False  # made by a newer version of this integration: nothing to do here
+    if entry.minor_version < 2:
+        if entry.unique_id is None:
+            LOGGER.error("Cannot migrate Blue Current entry %s: no customer id", entry.title)
+            return False
+        _adopt_core_grid_unique_ids(hass, entry, entry.unique_id)
+        hass.config_entries.async_update_entry(entry, minor_version=2)
+    return True
+
+
 @callback
-def _migrate_core_grid_unique_ids(
+def _adopt_core_grid_unique_ids(
     hass: HomeAssistant, entry: BlueCurrentConfigEntry, customer_id: str
 ) -> None:
-    """Scope core's account-less grid unique ids by customer id; entity ids stay."""
+    """Scope core's account-less grid unique ids by customer id; entity ids stay.
+
+    Only this entry's entities (core's ids clash between accounts, so another entry may own
+    one). Where the scoped id exists already (back from core, which made its own again), the
+    scoped one holds the history and the entity id: core's newer duplicate is removed.
+    """
     registry = er.async_get(hass)
     for key in CORE_GRID_KEYS:
-        entity_id = registry.async_get_entity_id("sensor", DOMAIN, key)
-        if entity_id is None:
-            continue
-        entity = registry.async_get(entity_id)
+        entity_id = registry.async_get_entity_id(Platform.SENSOR, DOMAIN, key)
+        entity = registry.async_get(entity_id) if entity_id is not None else None
         if entity is None or entity.config_entry_id != entry.entry_id:
             continue
-        registry.async_update_entity(entity_id, new_unique_id=f"{key}_{customer_id}")
+        scoped = f"{key}_{customer_id}"
+        if registry.async_get_entity_id(Platform.SENSOR, DOMAIN, scoped) is not None:
+            registry.async_remove(entity.entity_id)
+        else:
+            registry.async_update_entity(entity.entity_id, new_unique_id=scoped)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) -> bool:

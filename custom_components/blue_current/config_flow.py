@@ -38,7 +38,8 @@ class BlueCurrentConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a Blue Current account."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: grid unique ids scoped by account (async_migrate_entry migrates core's 1.1).
+    MINOR_VERSION = 2
 
     async def _account_for(
         self, user_input: dict[str, Any]

@@ -8,24 +8,31 @@ changed. Entities read the client's immutable models; nothing here copies them.
 from __future__ import annotations
 
 import asyncio
+from asyncio import FIRST_COMPLETED, sleep
 from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 import random
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.util import dt as dt_util
 
 from .api import (
     AccountData,
     AlreadyConnectedError,
     BlueCurrentClient,
+    BlueCurrentConnectionError,
     BlueCurrentError,
+    ChargeCard,
     ChargePointStatus,
     InvalidApiTokenError,
     RequestLimitReachedError,
@@ -39,8 +46,14 @@ from .const import (
     ISSUE_REQUEST_LIMIT,
     LOGGER,
     MAX_RETRY_DELAY,
+    SNAPSHOT_TIMEOUT,
     STABLE_CONNECTION,
 )
+
+# The app's pseudo-card: a session started with it has no card [D].
+APP_CARD_UID = "BCU-APP"
+# Which entry's entities carry a shared charge point's unscoped unique ids (hass.data key).
+_OWNERS_KEY = f"{DOMAIN}_charge_point_owners"
 
 type BlueCurrentConfigEntry = ConfigEntry[BlueCurrentConnection]
 type ChargePointsListener = Callable[[list[str]], None]
@@ -96,10 +109,16 @@ class BlueCurrentConnection:
         self._known_charge_points: set[str] = set()
         # Joined after setup; announced to the platforms once their status and settings came.
         self._joining_charge_points: set[str] = set()
-        self._selected_cards: dict[str, str] = {}
+        # The card chosen per charge point: a uid, or None for "no card"; absent: the default.
+        self._selected_cards: dict[str, str | None] = {}
+        # Per charge point: whether this entry's entities carry core's unscoped unique ids.
+        self._owns: dict[str, bool] = {}
+        self._registered_owners: dict[str, str] | None = None
+        self._unexpected_logged: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
         self._unsubscribe_client = client.add_listener(self._on_client_update)
-        # Waiting between attempts; tests replace it to observe the delays.
-        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        # Waiting between attempts; tests replace it (or the module's ``sleep``) to observe it.
+        self.sleep: Callable[[float], Awaitable[None]] = sleep
 
     # ------------------------------------------------------------------ what entities read
 
@@ -114,17 +133,69 @@ class BlueCurrentConnection:
         return self.client.data
 
     def selected_card(self, evse_id: str) -> str | None:
-        """The uid of the card sessions start with at this charge point (None: no card)."""
-        uid = self._selected_cards.get(evse_id)
-        cards = self.data.cards or ()
-        return uid if any(card.uid == uid and card.valid for card in cards) else None
+        """The uid of the card sessions start with at this charge point (None: no card).
+
+        The user's choice while that card is valid; otherwise the charge point's default
+        card from the service (sessions without a card lose their reimbursement), when valid.
+        The card select shows exactly this, so what is shown is what is used.
+        """
+        if evse_id in self._selected_cards:
+            chosen = self._selected_cards[evse_id]
+            if chosen is None or self._valid_card(chosen) is not None:
+                return chosen
+        default = self.default_card(evse_id)
+        return default.uid if default is not None else None
+
+    def chosen_card(self, evse_id: str) -> tuple[bool, str | None]:
+        """(whether the user chose, the uid chosen): what the card select stores."""
+        return evse_id in self._selected_cards, self._selected_cards.get(evse_id)
+
+    def default_card(self, evse_id: str) -> ChargeCard | None:
+        """The charge point's default card from the service, if it is a valid card."""
+        data = self.data.charge_points.get(evse_id)
+        if data is None:
+            return None
+        settings_card = data.settings.default_card if data.settings is not None else None
+        card = settings_card or data.charge_point.default_card
+        if card is None or card.uid == APP_CARD_UID or not card.valid:
+            return None
+        # The account's list is fresher than the copy in the settings (validity, name).
+        return self._valid_card(card.uid) if self.data.cards is not None else card
+
+    def _valid_card(self, uid: str) -> ChargeCard | None:
+        return next((c for c in self.data.cards or () if c.uid == uid and c.valid), None)
 
     def select_card(self, evse_id: str, uid: str | None) -> None:
         """Start this charge point's sessions with the card ``uid`` (None: no card)."""
-        if uid is None:
-            self._selected_cards.pop(evse_id, None)
-        else:
-            self._selected_cards[evse_id] = uid
+        self._selected_cards[evse_id] = uid
+
+    def forget_card_choice(self, evse_id: str) -> None:
+        """Back to the charge point's default card."""
+        self._selected_cards.pop(evse_id, None)
+
+    def unique_id(self, key: str, evse_id: str) -> str:
+        """A charge point entity's unique id: core's, or scoped when another entry has it.
+
+        A charge point shared by two accounts is listed by both: the entry that had it first
+        keeps core's ``{key}_{evse_id}`` (its history stays), the other's are scoped by
+        customer id so that neither entry's entities collide.
+        """
+        owns = self._owns.get(evse_id)
+        if owns is None:
+            owns = self._owns[evse_id] = self._claim(evse_id)
+        return f"{key}_{evse_id}" if owns else f"{key}_{evse_id}_{self.customer_id}"
+
+    def _claim(self, evse_id: str) -> bool:
+        """Whether this entry takes the unscoped ids of ``evse_id`` (first come, remembered)."""
+        owners: dict[str, str] = self.hass.data.setdefault(_OWNERS_KEY, {})
+        entry_id = self.entry.entry_id
+        if self._registered_owners is None:
+            self._registered_owners = _registered_owners(self.hass, entry_id)
+        owner = owners.get(evse_id) or self._registered_owners.get(evse_id)
+        if owner is None or owner == entry_id:
+            owners[evse_id] = entry_id
+            return True
+        return False
 
     @callback
     def async_add_listener(self, update: UpdateListener, evse_id: str | None) -> CALLBACK_TYPE:
@@ -222,7 +293,8 @@ class BlueCurrentConnection:
             return
         self._joining_charge_points.difference_update(ready)
         self._known_charge_points.update(ready)
-        LOGGER.info("New Blue Current charge points: %s", ", ".join(ready))
+        # Debug: at every start all charge points "join" once their data is complete.
+        LOGGER.debug("New Blue Current charge points: %s", ", ".join(ready))
         for listener in list(self._charge_point_listeners):
             listener(ready)
 
@@ -245,36 +317,101 @@ class BlueCurrentConnection:
         self.health.connected = connected
         self._notify_all()
 
-    async def run(self) -> None:
+    @callback
+    def start(self, waiting_for: BlueCurrentError | None = None) -> None:
+        """Run the connection loop in the background until ``async_stop``.
+
+        ``waiting_for``: setup could not connect (the request limit): the loop starts by
+        waiting for it to pass, with entities unavailable, instead of failing setup (Home
+        Assistant would retry setup every minute, spending requests for nothing).
+        """
+        # An older version raised a repair for the request limit; it is no repair any more.
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_REQUEST_LIMIT))
+        self._task = self.entry.async_create_background_task(
+            self.hass, self.run(waiting_for), f"{DOMAIN} {self.entry.title}"
+        )
+        # Whatever ends the loop, entities must not stay "available" on a dead connection.
+        self._task.add_done_callback(lambda _task: self.set_connected(False))
+
+    async def run(self, waiting_for: BlueCurrentError | None = None) -> None:
         """Listen; on a drop, reconnect with back-off until unloaded (the seed's start_loop)."""
-        self.set_connected(True)  # setup waited for the snapshot already
-        reconnected = False
+        if waiting_for is None:
+            self.set_connected(True)  # setup waited for the snapshot already
+        elif not await self._reconnect(waiting_for):
+            return
+        reconnected = waiting_for is not None
         while True:
             up_since = time.monotonic()
-            try:
-                await self._listen(reconnected)
-            except BlueCurrentError as err:
-                if not await self._after_drop(err, time.monotonic() - up_since):
-                    return
+            error = await self._listen_until_dropped(reconnected)
+            if not await self._after_drop(error, time.monotonic() - up_since):
+                return
             reconnected = True
 
-    async def _listen(self, reconnected: bool) -> None:
+    async def _listen_until_dropped(self, reconnected: bool) -> BlueCurrentError:
+        """Listen until the connection ends; return why (an unexpected error counts as a drop)."""
+        try:
+            await self._listen(reconnected)
+        except BlueCurrentError as err:
+            return err
+        except Exception as err:  # the loop must outlive any bug
+            self._log_unexpected(err, "while listening")
+            with contextlib.suppress(Exception):
+                await self.client.disconnect()
+            return BlueCurrentConnectionError(f"Unexpected {type(err).__name__}")
+
+    def _log_unexpected(self, err: Exception, context: str) -> None:
+        """Log an error the loop did not expect once per kind, with its traceback."""
+        kind = type(err).__name__
+        if kind in self._unexpected_logged:
+            LOGGER.debug("Unexpected %s %s (%s): %s", kind, context, self.entry.title, err)
+            return
+        self._unexpected_logged.add(kind)
+        LOGGER.error(
+            "Unexpected %s %s for Blue Current account %s; reconnecting",
+            kind,
+            context,
+            self.entry.title,
+            exc_info=err,
+        )
+
+    async def _listen(self, reconnected: bool) -> NoReturn:
         """Receive until the connection ends; after a reconnect, come back with fresh data."""
         listening = asyncio.ensure_future(self.client.listen())
         try:
             if reconnected:
-                try:
-                    await self.client.wait_for_snapshot()
-                except BlueCurrentError:
-                    pass  # the connection ended first: the listener raises why
-                else:
-                    self._on_reconnected()
+                await self._wait_for_fresh_data(listening)
             await listening
         finally:
             if not listening.done():
                 listening.cancel()
                 with contextlib.suppress(asyncio.CancelledError, BlueCurrentError):
                     await listening
+
+    async def _wait_for_fresh_data(self, listening: asyncio.Future[Any]) -> None:
+        """Become available once the snapshot came, or after a deadline with what is known.
+
+        An unanswered status request must not keep every entity unavailable while the rest
+        of the data flows: after ``SNAPSHOT_TIMEOUT`` entities show what is known, and the
+        missing answers update them when (if) they come. Listening ending first ends this.
+        """
+        snapshot = asyncio.ensure_future(self.client.wait_for_snapshot())
+        try:
+            done, _ = await asyncio.wait(
+                (snapshot, listening), timeout=SNAPSHOT_TIMEOUT, return_when=FIRST_COMPLETED
+            )
+        finally:
+            if not snapshot.done():
+                snapshot.cancel()
+        if listening in done:
+            return  # the connection ended: awaiting listening raises why
+        if snapshot not in done:
+            LOGGER.debug(
+                "Blue Current did not resend every status within %s s; showing what is known",
+                SNAPSHOT_TIMEOUT,
+            )
+        elif snapshot.exception() is not None:
+            return  # the connection ended first: the listener raises why
+        self._on_reconnected()
 
     async def _after_drop(self, error: BlueCurrentError, uptime: float) -> bool:
         """Handle a lost connection; reconnect. False: stop for good (unload, reauth)."""
@@ -283,17 +420,27 @@ class BlueCurrentConnection:
             return False
         if uptime >= STABLE_CONNECTION:
             self.health.next_retry_delay = FIRST_RETRY_DELAY
-        LOGGER.warning("Lost the connection to Blue Current (%s); reconnecting", error)
+        # Home Assistant's log-when-unavailable rule: the drop once at info, the return once.
+        LOGGER.info("Lost the connection to Blue Current (%s); reconnecting", error)
+        return await self._reconnect(error)
+
+    async def _reconnect(self, error: BlueCurrentError) -> bool:
+        """Wait and try again until connected (True) or told to stop (False)."""
         while True:
-            if not self._record_failure(error):
+            if self._stopped or not self._record_failure(error):
                 return False
-            await self.sleep(self._delay_for(error))
+            await self.sleep(self._delay_for(error))  # async_stop cancels it
             try:
                 await self.client.connect()
             except BlueCurrentError as err:
                 error = err
                 LOGGER.debug("Reconnecting to Blue Current failed: %s", err)
                 continue
+            except Exception as err:  # the loop must outlive any bug
+                self._log_unexpected(err, "while reconnecting")
+                error = BlueCurrentConnectionError(f"Unexpected {type(err).__name__}")
+                continue
+            self.health.waiting_for_limit_reset = None
             return True
 
     def _record_failure(self, error: BlueCurrentError) -> bool:
@@ -304,28 +451,38 @@ class BlueCurrentConnection:
             LOGGER.warning("Blue Current no longer accepts the API token; please reauthenticate")
             self.entry.async_start_reauth(self.hass)
             return False
-        if isinstance(error, RequestLimitReachedError):
-            self._raise_issue(ISSUE_REQUEST_LIMIT, {"reset_at": _local_time(error.reset_at)})
-        elif isinstance(error, AlreadyConnectedError):
+        if isinstance(error, AlreadyConnectedError):
             self._raise_issue(ISSUE_ALREADY_CONNECTED, {})
         return True
 
     def _delay_for(self, error: BlueCurrentError) -> float:
         if isinstance(error, RequestLimitReachedError):
-            # Every attempt before the reset would spend tomorrow's budget for nothing.
-            self.health.waiting_for_limit_reset = error.reset_at
-            wait = (error.reset_at - dt_util.utcnow()).total_seconds()
-            return max(wait, 0.0) + random.uniform(1.0, 30.0)
+            return self._wait_for_limit_reset(error)
         delay = self.health.next_retry_delay
         self.health.next_retry_delay = min(delay * 2, MAX_RETRY_DELAY)
         return delay * random.uniform(0.8, 1.2)
 
+    def _wait_for_limit_reset(self, error: RequestLimitReachedError) -> float:
+        """Every attempt before the reset would spend tomorrow's budget for nothing.
+
+        No repair issue for this (Home Assistant's repair-issues rule: repairs are for what
+        the user can fix, and this passes by itself at midnight). The wait is logged once at
+        info and shown in diagnostics (``health.waiting_for_limit_reset``).
+        """
+        if self.health.waiting_for_limit_reset != error.reset_at:
+            LOGGER.info(
+                "Blue Current's daily request limit is reached for %s; no attempt before %s",
+                self.entry.title,
+                _local_time(error.reset_at),
+            )
+        self.health.waiting_for_limit_reset = error.reset_at
+        wait = (error.reset_at - dt_util.utcnow()).total_seconds()
+        return max(wait, 0.0) + random.uniform(1.0, 30.0)
+
     @callback
     def _on_reconnected(self) -> None:
         self.health.reconnects += 1
-        self.health.waiting_for_limit_reset = None
-        for issue_id in (ISSUE_REQUEST_LIMIT, ISSUE_ALREADY_CONNECTED):
-            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(issue_id))
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_ALREADY_CONNECTED))
         LOGGER.info("Reconnected to Blue Current")
         self.set_connected(True)
 
@@ -344,10 +501,16 @@ class BlueCurrentConnection:
         )
 
     async def async_stop(self) -> None:
-        """Disconnect (the seed's disconnect: an already closed connection is fine)."""
-        self._stopped = True
-        self._unsubscribe_client()
+        """Disconnect (the seed's disconnect: an already closed connection is fine). Idempotent."""
+        if not self._stopped:
+            self._stopped = True
+            self._unsubscribe_client()
+            owners: dict[str, str] = self.hass.data.get(_OWNERS_KEY, {})
+            for evse_id in [e for e, owner in owners.items() if owner == self.entry.entry_id]:
+                del owners[evse_id]
         self.set_connected(False)
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
         await self.client.disconnect()
         for issue_id in (ISSUE_REQUEST_LIMIT, ISSUE_ALREADY_CONNECTED):
             ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(issue_id))
@@ -367,6 +530,19 @@ def charge_point_device(
         )
         return device
     return registry.async_get_device(identifiers={(DOMAIN, evse_id)})
+
+
+def _registered_owners(hass: HomeAssistant, entry_id: str) -> dict[str, str]:
+    """Evse id -> another entry whose registered entities carry its unscoped ids.
+
+    One pass over the registry (a fleet has tens of thousands of entities): the last part of
+    an unscoped ``{key}_{evse_id}`` is the evse id.
+    """
+    owners: dict[str, str] = {}
+    for entity in er.async_get(hass).entities.values():
+        if entity.platform == DOMAIN and entity.config_entry_id not in (None, entry_id):
+            owners.setdefault(entity.unique_id.rsplit("_", 1)[-1], entity.config_entry_id)
+    return owners
 
 
 def _local_time(moment: datetime) -> str:

@@ -140,7 +140,7 @@ class ChargePointEntity(BlueCurrentEntity):
         """Give the entity its charge point's device and the unique id core uses."""
         super().__init__(connection, description, evse_id)
         self.evse_id = evse_id
-        self._attr_unique_id = f"{description.key}_{evse_id}"
+        self._attr_unique_id = connection.unique_id(description.key, evse_id)
         charge_point = connection.data.charge_points[evse_id].charge_point
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, evse_id)},

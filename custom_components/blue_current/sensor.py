@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+import math
 from operator import attrgetter
 from typing import Any
 
@@ -30,6 +31,7 @@ from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .api import Activity, ChargePointData, ChargePointStatus, GridStatus, VehicleStatus
+from .const import LOGGER
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, GridEntity, add_charge_point_entities
 
@@ -70,6 +72,27 @@ _COMPUTED_FROM = {
 
 def _reads(attribute: str) -> frozenset[str]:
     return _COMPUTED_FROM.get(attribute, frozenset({attribute}))
+
+
+# The state of an enum sensor whose value the service invented after this was written.
+OTHER = "other"
+_UNKNOWN_WORDS_LOGGED: set[tuple[str, str]] = set()
+
+
+def _word(what: str, evse_id: str, value: StrEnum | str | None) -> str | None:
+    """A known value's word, or ``other`` for one we do not know (logged once, with it)."""
+    if value is None or isinstance(value, StrEnum):
+        return None if value is None else str(value)
+    if (what, value) not in _UNKNOWN_WORDS_LOGGED:
+        _UNKNOWN_WORDS_LOGGED.add((what, value))
+        LOGGER.info(
+            "Charge point %s reports %s %r, which this integration does not know yet; "
+            "it is shown as other",
+            evse_id,
+            what,
+            value,
+        )
+    return OTHER
 
 
 def _attribute(name: str) -> Callable[[ChargePointData], SensorValue]:
@@ -179,8 +202,8 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         key="vehicle_status",
         translation_key="vehicle_status",
         device_class=SensorDeviceClass.ENUM,
-        options=[status.value for status in VehicleStatus],
-        value_fn=_status(lambda s: s.vehicle_status.value if s.vehicle_status else None),
+        options=[*(status.value for status in VehicleStatus), OTHER],
+        value_fn=_status(lambda s: _word("vehicle status", s.evse_id, s.vehicle_status)),
         reads_status=frozenset({"vehicle_status"}),
         fields=("vehicle_status",),
     ),
@@ -188,8 +211,8 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         key="activity",
         translation_key="activity",
         device_class=SensorDeviceClass.ENUM,
-        options=[activity.value for activity in Activity],
-        value_fn=_status(lambda s: s.activity.value if s.activity else None),
+        options=[*(activity.value for activity in Activity), OTHER],
+        value_fn=_status(lambda s: _word("activity", s.evse_id, s.activity)),
         reads_status=frozenset({"activity"}),
         fields=("activity",),
     ),
@@ -289,12 +312,25 @@ async def async_setup_entry(
     """Set up the sensors of every charge point and of the grid connection."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_sensors)
     connection = entry.runtime_data
-    grid = connection.data.grid
-    async_add_entities(
-        GridSensor(connection, description)
-        for description in GRID_SENSORS
-        if grid is not None and description.value_fn(grid) is not None
-    )
+    created: set[str] = set()
+
+    @callback
+    def add_grid_sensors(_changed: frozenset[str] | None = None) -> None:
+        """Grid sensors for the values reported so far: the grid status may come at any time."""
+        grid = connection.data.grid
+        if grid is None or len(created) == len(GRID_SENSORS):
+            return
+        new = [
+            description
+            for description in GRID_SENSORS
+            if description.key not in created and description.value_fn(grid) is not None
+        ]
+        created.update(description.key for description in new)
+        if new:
+            async_add_entities(GridSensor(connection, description) for description in new)
+
+    entry.async_on_unload(connection.async_add_listener(add_grid_sensors, None))
+    add_grid_sensors()
 
 
 class ChargePointSensor(ChargePointEntity, SensorEntity):
@@ -313,16 +349,47 @@ class ChargePointSensor(ChargePointEntity, SensorEntity):
         return self.native_value
 
 
-class SessionProgress(ExtraStoredData):
-    """How far the lifetime energy sensor counted the current session."""
+@dataclass(slots=True)
+class EnergyProgress(ExtraStoredData):
+    """What a restart needs to go on counting: the total, and how far into which session.
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        """Keep the JSON-ready values."""
-        self._data = data
+    The total is stored here, not read back from the state: the state of an unavailable
+    entity is "unavailable", and starting over from it would make the Energy dashboard's
+    total go backwards.
+    """
+
+    total: float | None
+    session_energy: float | None
+    session_start: datetime | None
 
     def as_dict(self) -> dict[str, Any]:
-        """The stored form."""
-        return self._data
+        """The stored (JSON) form."""
+        return {
+            "total": self.total,
+            "session_energy": self.session_energy,
+            "session_start": self.session_start.isoformat() if self.session_start else None,
+        }
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any]) -> EnergyProgress:
+        """Read the stored form back; anything unreadable counts as not stored."""
+        start = stored.get("session_start")
+        return cls(
+            total=_number(stored.get("total")),
+            session_energy=_number(stored.get("session_energy")),
+            session_start=dt_util.parse_datetime(start) if isinstance(start, str) else None,
+        )
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from stored data or a state string; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 class LifetimeEnergySensor(ChargePointEntity, SensorEntity, RestoreEntity):
@@ -343,28 +410,29 @@ class LifetimeEnergySensor(ChargePointEntity, SensorEntity, RestoreEntity):
 
     async def async_added_to_hass(self) -> None:
         """Restore the total and the session it last counted."""
-        last = await self.async_get_last_state()
-        if last is not None:
-            with contextlib.suppress(ValueError):
-                self._total = float(last.state)
-        extra = await self.async_get_last_extra_data()
-        if extra is not None:
-            stored = extra.as_dict()
-            self._session_energy = stored.get("session_energy")
-            start = stored.get("session_start")
-            self._session_start = dt_util.parse_datetime(start) if start else None
+        await self._restore()
         self._count_session()
         await super().async_added_to_hass()
 
+    async def _restore(self) -> None:
+        extra = await self.async_get_last_extra_data()
+        stored = EnergyProgress.from_dict(extra.as_dict()) if extra is not None else None
+        total = stored.total if stored is not None else None
+        if total is None:
+            # Stored by a version that kept the total in the state only: take it when it is a
+            # number (never "unavailable" or "unknown").
+            last = await self.async_get_last_state()
+            total = _number(last.state) if last is not None else None
+        if total is not None:
+            self._total = total
+        if stored is not None:
+            self._session_energy = stored.session_energy
+            self._session_start = stored.session_start
+
     @property
-    def extra_restore_state_data(self) -> SessionProgress:
+    def extra_restore_state_data(self) -> EnergyProgress:
         """What a restart needs to continue counting the same session."""
-        return SessionProgress(
-            {
-                "session_energy": self._session_energy,
-                "session_start": self._session_start.isoformat() if self._session_start else None,
-            }
-        )
+        return EnergyProgress(self._total, self._session_energy, self._session_start)
 
     def _count_session(self) -> None:
         data = self.charge_point

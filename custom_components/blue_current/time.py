@@ -10,9 +10,11 @@ from typing import Any
 from homeassistant.components.time import TimeEntity, TimeEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .api import BlueCurrentClient, ChargePointSettings
+from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, add_charge_point_entities, run_command
 
@@ -36,14 +38,20 @@ def _save_window(
         client: BlueCurrentClient, settings: ChargePointSettings, value: time
     ) -> Awaitable[Any]:
         window = settings.delayed_charging
-        assert window is not None
-        assert window.start_time is not None
-        assert window.end_time is not None
+        other = (window.end_time if start else window.start_time) if window else None
+        if window is None or other is None:
+            # The service sent a window without its other end: there is nothing to keep, and
+            # inventing one would change the schedule behind the user's back.
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="delayed_window_incomplete",
+                translation_placeholders={"evse_id": settings.evse_id},
+            )
         return client.save_delayed_charging_schedule(
             settings.evse_id,
             list(window.days),
-            value if start else window.start_time,
-            window.end_time if start else value,
+            value if start else other,
+            other if start else value,
         )
 
     return save
@@ -124,7 +132,12 @@ class ProfileTime(ChargePointEntity, TimeEntity):
     async def async_set_value(self, value: time) -> None:
         """Save the new time."""
         settings = self._settings()
-        assert settings is not None  # unavailable entities are not changed
+        if settings is None:  # it left the account meanwhile
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="not_connected",
+                translation_placeholders={"evse_id": self.evse_id},
+            )
         await run_command(
             self.connection,
             lambda: self.entity_description.set_fn(self.connection.client, settings, value),

@@ -6,11 +6,13 @@ import asyncio
 from collections.abc import Callable
 import logging
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_TOKEN, EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -86,7 +88,6 @@ async def test_bad_token_starts_reauth(
 @pytest.mark.parametrize(
     ("reason", "translation_key"),
     [
-        ("Request limit reached", "request_limit_reached"),
         ("Already connected", "already_connected"),
         ("Something else", "cannot_connect"),
     ],
@@ -98,7 +99,10 @@ async def test_rejected_connection_retries_setup(
     reason: str,
     translation_key: str,
 ) -> None:
-    """A rejected connection makes setup retry later, with a translated reason."""
+    """A rejected connection makes setup retry later, with a translated reason.
+
+    (The request limit does not: setup waits for the reset instead, see test_lifecycle.)
+    """
     simulator.reject_next_upgrades(reason, count=1)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -140,7 +144,10 @@ async def test_drop_makes_entities_unavailable_then_recovers(
     sim_account: SimAccount,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The seed's reconnect: unavailable while down, fresh values after, logged once each."""
+    """The seed's reconnect: unavailable while down, fresh values after, logged once each.
+
+    Home Assistant's log-when-unavailable rule: the drop once at info, the return once.
+    """
     assert hass.states.get(POWER).state == "0.0"
     simulator.reject_next_upgrades("Something else", count=2)
     charge_point = sim_account.charge_points["BCU100001"]
@@ -150,61 +157,71 @@ async def test_drop_makes_entities_unavailable_then_recovers(
         await wait_for(lambda: hass.states.get(POWER).state == STATE_UNAVAILABLE, hass)
         await wait_for(lambda: hass.states.get(POWER).state != STATE_UNAVAILABLE, hass)
     assert float(hass.states.get(POWER).state) == pytest.approx(11.04)
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    infos = [r for r in caplog.records if r.levelno == logging.INFO and "Reconnected" in r.message]
-    assert len(warnings) == 1
-    assert len(infos) == 1
+    ours = [r for r in caplog.records if r.name.startswith("custom_components.blue_current")]
+    assert not [r for r in ours if r.levelno >= logging.WARNING]
+    infos = [r.getMessage() for r in ours if r.levelno == logging.INFO]
+    assert len([m for m in infos if m.startswith("Lost the connection")]) == 1
+    assert len([m for m in infos if m.startswith("Reconnected")]) == 1
     assert not [r for r in caplog.records if r.exc_info]
     assert init_integration.runtime_data.health.reconnects == 1
     assert init_integration.runtime_data.health.failed_attempts == 3
 
 
 @pytest.mark.usefixtures("fast_reconnect")
-async def test_request_limit_waits_for_reset_with_repair(
+async def test_request_limit_waits_for_reset(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """No attempts until the daily reset; a repair says why; it goes when the chargers return."""
+    """No attempt until the daily reset (midnight in Amsterdam, plus 1-30 s of jitter)."""
     attempts = simulator.connection_attempts
     sleeps: list[float] = []
-    real_sleep = asyncio.sleep
+    gate = asyncio.Event()
 
     async def record_sleep(delay: float) -> None:
         sleeps.append(delay)
-        await real_sleep(0)
+        await gate.wait()
 
-    init_integration.runtime_data.sleep = record_sleep
+    connection = init_integration.runtime_data
+    connection.sleep = record_sleep
     await simulator.drop_connections("limit")
-    await wait_for(lambda: init_integration.runtime_data.health.reconnects == 1, hass)
-    assert sleeps[0] > 60  # until midnight in Amsterdam, not seconds
+    await wait_for(lambda: bool(sleeps), hass)
+    reset_at = connection.health.waiting_for_limit_reset
+    assert reset_at is not None
+    assert reset_at.tzinfo is not None
+    local = reset_at.astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert (local.hour, local.minute, local.second) == (0, 0, 0)
+    until_reset = (reset_at - dt_util.utcnow()).total_seconds()
+    assert until_reset + 1 - 0.5 <= sleeps[0] <= until_reset + 30 + 0.5
+    assert simulator.connection_attempts == attempts  # nothing tried while waiting
+    gate.set()
+    await wait_for(lambda: connection.health.reconnects == 1, hass)
     assert simulator.connection_attempts == attempts + 1
-    assert entry_issue(hass, init_integration, "request_limit_reached") is None
+    assert connection.health.waiting_for_limit_reset is None
 
 
 @pytest.mark.usefixtures("fast_reconnect")
-async def test_request_limit_repair_is_raised_while_waiting(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+async def test_request_limit_wait_is_shown_in_diagnostics_not_as_a_repair(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """While waiting for the reset, the user sees a repair issue with the reset time."""
+    """The wait is nothing a user can fix: no repair issue; diagnostics and one log line."""
     gate = asyncio.Event()
 
     async def blocked_sleep(_delay: float) -> None:
         await gate.wait()
 
-    init_integration.runtime_data.sleep = blocked_sleep
-    await simulator.drop_connections("limit")
-    await wait_for(
-        lambda: entry_issue(hass, init_integration, "request_limit_reached") is not None, hass
-    )
-    issue = entry_issue(hass, init_integration, "request_limit_reached")
-    assert issue is not None
-    assert issue.translation_placeholders is not None
-    assert "reset_at" in issue.translation_placeholders
-    assert hass.states.get(POWER).state == STATE_UNAVAILABLE
+    connection = init_integration.runtime_data
+    connection.sleep = blocked_sleep
+    with caplog.at_level(logging.INFO):
+        await simulator.drop_connections("limit")
+        await wait_for(lambda: connection.health.waiting_for_limit_reset is not None, hass)
+    await wait_for(lambda: hass.states.get(POWER).state == STATE_UNAVAILABLE, hass)
+    assert not ir.async_get(hass).issues
+    assert connection.diagnostics()["health"]["waiting_for_limit_reset"] is not None
+    assert len([r for r in caplog.records if "request limit" in r.getMessage()]) == 1
     gate.set()
-    await wait_for(
-        lambda: entry_issue(hass, init_integration, "request_limit_reached") is None, hass
-    )
-    assert hass.states.get(POWER).state != STATE_UNAVAILABLE
+    await wait_for(lambda: hass.states.get(POWER).state != STATE_UNAVAILABLE, hass)
 
 
 @pytest.mark.usefixtures("fast_reconnect")
@@ -300,3 +317,61 @@ async def test_core_grid_unique_ids_are_migrated(
     assert migrated.unique_id == "grid_avg_current_C0001"
     assert hass.states.get(old.entity_id).state == "2.0"
     assert hass.states.get(charge_point.entity_id).state == "0.0"
+
+
+def _within_jitter(delays: list[float], bases: list[float]) -> bool:
+    """Each delay is its base +-20 % (the jitter that keeps installations out of lockstep)."""
+    return len(delays) == len(bases) and all(
+        0.8 * base - 1e-9 <= delay <= 1.2 * base + 1e-9
+        for delay, base in zip(delays, bases, strict=True)
+    )
+
+
+@pytest.mark.usefixtures("fast_reconnect")  # first retry 0.01 s, cap 0.05 s
+async def test_back_off_doubles_up_to_its_cap(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Failed reconnects wait 1x, 2x, 4x the first delay... never more than the cap."""
+    sleeps: list[float] = []
+
+    async def record(delay: float) -> None:
+        sleeps.append(delay)
+
+    connection = init_integration.runtime_data
+    connection.sleep = record
+    simulator.reject_next_upgrades("Something else", count=5)
+    await simulator.drop_connections("abrupt")
+    await wait_for(lambda: connection.health.reconnects == 1, hass)
+    assert _within_jitter(sleeps, [0.01, 0.02, 0.04, 0.05, 0.05, 0.05]), sleeps
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+@pytest.mark.parametrize(
+    ("stable_after", "first_delay"),
+    [(0.0, 0.01), (3600.0, 0.05)],
+    ids=["stable: starts afresh", "unstable: keeps backing off"],
+)
+async def test_back_off_resets_after_a_stable_connection(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    stable_after: float,
+    first_delay: float,
+) -> None:
+    """A connection that stayed up long enough resets the back-off; a short one does not."""
+    sleeps: list[float] = []
+
+    async def record(delay: float) -> None:
+        sleeps.append(delay)
+
+    connection = init_integration.runtime_data
+    connection.sleep = record
+    simulator.reject_next_upgrades("Something else", count=3)
+    with patch("custom_components.blue_current.coordinator.STABLE_CONNECTION", stable_after):
+        await simulator.drop_connections("abrupt")
+        await wait_for(lambda: connection.health.reconnects == 1, hass)
+        assert _within_jitter(sleeps, [0.01, 0.02, 0.04, 0.05]), sleeps
+        sleeps.clear()
+        await simulator.drop_connections("abrupt")
+        await wait_for(lambda: connection.health.reconnects == 2, hass)
+    assert _within_jitter(sleeps, [first_delay]), sleeps

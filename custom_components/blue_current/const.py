@@ -27,6 +27,9 @@ PLATFORMS: Final = [
 SNAPSHOT_TIMEOUT: Final = 30.0
 # How long a command may wait for the service's acknowledgement.
 REQUEST_TIMEOUT: Final = 10.0
+# How long a charge point's verdict may take after the service accepted a command; the real
+# service's verdicts come after about 30 s.
+VERDICT_TIMEOUT: Final = 60.0
 
 # Reconnecting. The service drops connections often, so the first retry is almost immediate;
 # after that the delay doubles (with jitter, so many installations don't retry in lockstep).

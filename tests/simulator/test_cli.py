@@ -82,3 +82,14 @@ def test_unknown_command_is_reported() -> None:
         process.wait(timeout=10)
         assert process.stderr is not None
         assert "unknown control command: frobnicate" in process.stderr.read()
+
+
+def test_release_and_shapes_options() -> None:
+    """``--shapes``/``--verdict-delay`` are accepted and ``release`` is a control command."""
+    process = _start("--token", "T", "--shapes", "guessed", "--verdict-delay", "3600")
+    try:
+        assert _command(process, "release") == []
+        assert _command(process, 'fail REBOOT ""') == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -29,6 +29,7 @@ from .const import (
     PLATFORMS,
     REQUEST_TIMEOUT,
     SNAPSHOT_TIMEOUT,
+    VERDICT_TIMEOUT,
 )
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .services import async_setup_services
@@ -57,6 +58,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
         entry.data[CONF_API_TOKEN],
         url=entry.data.get(CONF_ENDPOINT, DEFAULT_URL),
         request_timeout=REQUEST_TIMEOUT,
+        verdict_timeout=VERDICT_TIMEOUT,
     )
     connection: BlueCurrentConnection | None = None
     try:

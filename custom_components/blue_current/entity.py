@@ -16,6 +16,7 @@ from .api import (
     ChargePointData,
     CommandRefusedError,
     CommandTimeoutError,
+    NoActiveProfileError,
     NotConnectedError,
 )
 from .api.exceptions import BlueCurrentError
@@ -204,6 +205,12 @@ async def run_command(
         )
     try:
         return await command()
+    except NoActiveProfileError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_active_profile",
+            translation_placeholders=placeholders,
+        ) from err
     except CommandRefusedError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

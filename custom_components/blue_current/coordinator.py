@@ -402,6 +402,9 @@ class BlueCurrentConnection:
         finally:
             if not snapshot.done():
                 snapshot.cancel()
+            elif not snapshot.cancelled():
+                # Retrieved here: when the connection ended, the listener says why.
+                snapshot.exception()
         if listening in done:
             return  # the connection ended: awaiting listening raises why
         if snapshot not in done:

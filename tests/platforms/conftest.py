@@ -16,7 +16,6 @@ from custom_components.blue_current.const import DOMAIN
 from custom_components.blue_current.coordinator import charge_point_device
 
 STABLE_ATTRIBUTES = ("device_class", "unit_of_measurement", "state_class", "options", "editable")
-VOLATILE_DEVICE_CLASSES = {"timestamp", "duration"}
 
 
 async def settle(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5) -> None:
@@ -28,21 +27,22 @@ async def settle(hass: HomeAssistant, condition: Callable[[], bool], seconds: fl
 
 
 def entity_table(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, dict[str, Any]]:
-    """What a user sees of every entity, in a form stable across Home Assistant versions."""
+    """What a user sees of every entity, in a form stable across Home Assistant versions.
+
+    The registry as it is (entities disabled by default stay disabled and have no state);
+    timestamps are real values: the tests that use this freeze time.
+    """
     registry = er.async_get(hass)
     table: dict[str, dict[str, Any]] = {}
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         state = hass.states.get(entity.entity_id)
         attributes = state.attributes if state is not None else {}
-        value = state.state if state is not None else None
-        if attributes.get("device_class") in VOLATILE_DEVICE_CLASSES and value != "unknown":
-            value = "<time-dependent>"
         table[entity.entity_id] = {
             "unique_id": entity.unique_id,
             "translation_key": entity.translation_key,
             "category": entity.entity_category.value if entity.entity_category else None,
-            "enabled_by_default": entity.disabled_by is None,
-            "state": value,
+            "disabled_by": entity.disabled_by.value if entity.disabled_by else None,
+            "state": state.state if state is not None else None,
             **{key: attributes[key] for key in STABLE_ATTRIBUTES if key in attributes},
         }
     return table

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.entity import Entity
 import pytest
@@ -38,17 +39,22 @@ CHARGER = "BCU100001"  # three phases
 SINGLE_PHASE = "BCU100002"
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+# Frozen wall clock (the simulator's too: its timestamps are real values in the snapshot);
+# the event loop keeps real time so that waits and timeouts work.
+@pytest.mark.freeze_time("2026-01-05 09:30:00+00:00", real_asyncio=True)
 async def test_entities(
+    freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: Simulator,
     sim_account: SimAccount,
     mock_config_entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every entity of the default account, one charging: ids, classes, units and states."""
+    """Every entity of the default account, one charging: ids, classes, units, states, and
+    which are disabled by default (the registry as a new user gets it)."""
     sim_account.charge_points[CHARGER].plug_in(simulator.now)
     await simulator.advance(1800)
+    freezer.tick(timedelta(seconds=1800))  # Home Assistant's clock follows the simulator's
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()

@@ -265,9 +265,11 @@ async def test_revoked_token_starts_reauth_and_stops(
     await simulator.drop_connections("clean")
     await wait_for(lambda: bool(hass.config_entries.flow.async_progress()), hass)
     attempts = simulator.connection_attempts
-    await asyncio.sleep(0.2)
+    # The loop has ended for good (no timer left to try again), and entities say so.
+    task = init_integration.runtime_data._task
+    await wait_for(lambda: task is not None and task.done(), hass)
+    await wait_for(lambda: hass.states.get(POWER).state == STATE_UNAVAILABLE, hass)
     assert simulator.connection_attempts == attempts
-    assert hass.states.get(POWER).state == STATE_UNAVAILABLE
 
 
 @pytest.mark.usefixtures("fast_reconnect")

@@ -63,10 +63,29 @@ async def _drop_into_silence(observed: Observed, seconds: float) -> None:
 
 
 async def close_mid_snapshot(observed: Observed) -> None:
-    """The connection drops again while the client waits for its snapshot."""
-    await _drop_into_silence(observed, 0.1)
-    await observed.simulator.drop_connections("abrupt")
-    observed.simulator.stall(False)
+    """The connection drops again while the client waits for its snapshot.
+
+    The new connection's status requests go unanswered, so the snapshot cannot complete;
+    once every one of them arrived (the client greeted, is connected and is waiting for
+    them) that connection is closed: mid-snapshot every time, whatever the machine's speed.
+    """
+    simulator = observed.simulator
+    unanswered = len(observed.account.charge_points)
+    attempts = simulator.connection_attempts
+    simulator.ignore_next("GET_CH_STATUS", count=unanswered)
+    await simulator.drop_connections("abrupt")
+    await _until(
+        lambda: (
+            simulator.connection_attempts > attempts
+            and simulator.live_connections == 1
+            and simulator.faults.ignore_next["GET_CH_STATUS"] == 0
+        ),
+        observed.hass,
+    )
+    waiting = simulator.connection_attempts
+    await simulator.drop_connections("abrupt")
+    # Closed: the client connects again (it would not, had the drop missed its connection).
+    await _reconnected(observed, waiting)
 
 
 async def already_connected(observed: Observed) -> None:

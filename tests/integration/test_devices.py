@@ -6,17 +6,26 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from bluecurrent_simulator import SimAccount
 from custom_components.blue_current.const import DOMAIN
 from custom_components.blue_current.entity import PORTAL_URL
 from tests.fixtures.simulator import SIM_CUSTOMER_ID
 
 
 async def test_devices_link_to_the_portal(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim_account: SimAccount
 ) -> None:
-    """Every device, charge point or grid, opens the driver portal from its page."""
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
-    assert len(devices) == 4
+    """Every charge point and the grid connection open the driver portal from their page."""
+    wanted = {(DOMAIN, evse_id) for evse_id in sim_account.charge_points}
+    wanted.add((DOMAIN, f"grid_{SIM_CUSTOMER_ID}"))
+    devices = [
+        device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), init_integration.entry_id
+        )
+        if device.identifiers & wanted
+    ]
+    assert len(devices) == len(wanted)
     assert {device.configuration_url for device in devices} == {PORTAL_URL}
     # The service reports no firmware version: nothing is made up.
     assert {device.sw_version for device in devices} == {None}
@@ -49,6 +58,6 @@ async def test_numbers_have_device_classes(
     assert hass.states.get("number.charger_1_battery_size").attributes["unit_of_measurement"] == (
         "kWh"
     )
-    assert hass.states.get("number.charger_1_minimum_charge").attributes[
-        "unit_of_measurement"
-    ] == ("%")
+    assert hass.states.get("number.charger_1_minimum_charge").attributes["unit_of_measurement"] == (
+        "%"
+    )

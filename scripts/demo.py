@@ -272,7 +272,7 @@ async def set_up_home_assistant(base: str, endpoint: str, hass: Any) -> str:
         return token
 
 
-async def _stop(process: asyncio.subprocess.Process, name: str) -> None:
+async def stop_process(process: asyncio.subprocess.Process, name: str) -> None:
     if process.returncode is None:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)
@@ -313,8 +313,8 @@ async def run(options: argparse.Namespace) -> int:
         for waiter in waiters:
             waiter.cancel()
     finally:
-        await _stop(hass, "Home Assistant")
-        await _stop(simulator, "The simulator")
+        await stop_process(hass, "Home Assistant")
+        await stop_process(simulator, "The simulator")
     print("demo stopped", flush=True)
     return 0
 

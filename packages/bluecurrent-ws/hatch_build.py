@@ -32,3 +32,12 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[misc,type-arg,unused-
             files[str(module)] = f"{PACKAGE}/{module.name}"
         marker = root / "py.typed"  # an sdist has it in the package already
         files[str(marker if marker.is_file() else source / "py.typed")] = f"{PACKAGE}/py.typed"
+        # The repository's licence at the sdist's root (where the backend finds it for the
+        # wheel); a wheel built straight from the repository carries it as extra metadata.
+        licence = root.parents[1] / "LICENSE"
+        if (root / "LICENSE").is_file() or not licence.is_file():
+            return
+        if self.target_name == "sdist":
+            files[str(licence)] = "LICENSE"
+        else:
+            build_data.setdefault("extra_metadata", {})[str(licence)] = "licenses/LICENSE"

@@ -61,6 +61,7 @@ def test_the_wheel_holds_the_client_and_its_metadata(dist: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     modules = {f"bluecurrent_ws/{path.name}" for path in API.glob("*.py")}
     assert modules | {"bluecurrent_ws/py.typed"} <= names
+    assert f"bluecurrent_ws-{project['version']}.dist-info/licenses/LICENSE" in names
     assert not any("__pycache__" in name or "homeassistant" in name for name in names)
     metadata = zipfile.ZipFile(wheel).read(
         f"bluecurrent_ws-{project['version']}.dist-info/METADATA"

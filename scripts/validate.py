@@ -388,15 +388,22 @@ def _call_name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
-def _forwarding_helpers(tree: ast.Module) -> dict[str, int]:
-    """Functions that pass one of their parameters on as ``translation_key``: its position."""
+def _forwarding_helpers(tree: ast.Module, *, entities: bool = False) -> dict[str, int]:
+    """Functions that pass one of their parameters on as ``translation_key``: its position.
+
+    Those raising translated exceptions, or (``entities``) those making entity descriptions.
+    """
     helpers: dict[str, int] = {}
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef):
             continue
         params = [arg.arg for arg in node.args.args]
         for call in ast.walk(node):
-            if isinstance(call, ast.Call) and _keyword(call, "translation_domain") is not None:
+            if not isinstance(call, ast.Call):
+                continue
+            if entities != _call_name(call).endswith("Description"):
+                continue
+            if entities or _keyword(call, "translation_domain") is not None:
                 value = _keyword(call, "translation_key")
                 if isinstance(value, ast.Name) and value.id in params:
                     helpers[node.name] = params.index(value.id)
@@ -551,9 +558,17 @@ def check_entity_translations(
             continue
         tree = ast.parse(module.read_text(encoding="utf-8"), str(module))
         texts = entities.get(platform, {})
-        for key, options in _entity_descriptions(tree):
+        helpers = _forwarding_helpers(tree, entities=True)
+        made_by_helpers: list[tuple[str | None, list[str]]] = [
+            (_constant(node.args[helpers[_call_name(node)]]), [])
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and _call_name(node) in helpers
+            and len(node.args) > helpers[_call_name(node)]
+        ]
+        for key, options in [*_entity_descriptions(tree), *made_by_helpers]:
             if key is None:
-                continue  # built in a loop: tests/integration/test_translations.py has them
+                continue  # built from a variable: tests/integration/test_translations.py has it
             if "name" not in texts.get(key, {}):
                 problems.add(path, f"entity.{platform}.{key}.name is missing")
             for option in options:

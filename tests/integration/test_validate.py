@@ -87,6 +87,16 @@ def _exception_without_text(root: Path) -> None:
         _edit_json(root / COMPONENT / "translations" / f"{language}.json", change)
 
 
+def _entity_without_name(root: Path) -> None:
+    def change(data: dict[str, object]) -> None:
+        entity = data["entity"]
+        assert isinstance(entity, dict)
+        entity["sensor"].pop("actual_p1")
+
+    for language in ("en", "nl"):
+        _edit_json(root / COMPONENT / "translations" / f"{language}.json", change)
+
+
 def _service_field_untranslated(root: Path) -> None:
     path = root / COMPONENT / "services.yaml"
     path.write_text(
@@ -150,6 +160,7 @@ def _icon_wrong_size(root: Path) -> None:
         (_url_in_translation, "no URLs in translations"),
         (_dutch_missing_a_key, "is only in en.json"),
         (_exception_without_text, "exceptions.not_connected.message is used by the code"),
+        (_entity_without_name, "entity.sensor.actual_p1.name is missing"),
         (_service_field_untranslated, "services.list_current_overrides.fields.extra"),
         (_icon_for_no_action, "services.no_such_action is not an action"),
         (_rule_missing, "rule 'docs-triggers' is missing"),

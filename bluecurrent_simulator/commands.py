@@ -186,6 +186,8 @@ def _override_fields(account: SimAccount, request: Message, schedule_id: int) ->
 
 def _set_override(context: CommandContext, account: SimAccount, request: Message) -> Reply:
     command = request["command"]
+    if context.refusal is not None:  # fail_next: refused like a bad schedule [guess]
+        return _error(context, request, (wire.ERROR_UNKNOWN[0], context.refusal or "refused"))
     if command == "POST_SET_OVERRIDE_CURRENT":
         schedule_id: int | None = account.new_schedule_id()
     else:

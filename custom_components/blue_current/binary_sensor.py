@@ -15,7 +15,7 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Activity, ChargePointStatus, VehicleStatus
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
@@ -104,7 +104,7 @@ def charge_point_binary_sensors(
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: BlueCurrentConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the binary sensors of every charge point, now and when one joins."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_binary_sensors)

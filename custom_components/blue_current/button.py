@@ -15,7 +15,7 @@ from homeassistant.components.button import (  # type: ignore[attr-defined,unuse
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import BlueCurrentClient, CommandVerdict
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
@@ -81,7 +81,7 @@ def charge_point_buttons(
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: BlueCurrentConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the buttons of every charge point."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_buttons)

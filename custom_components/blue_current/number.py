@@ -6,21 +6,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant import const as ha_const
 from homeassistant.components.number import (
     NumberDeviceClass,
     NumberEntity,
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy
+from homeassistant.const import EntityCategory, UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .api import PriceBasedCharging
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
+from .current_limit import current_limit_numbers
 from .entity import ChargePointEntity, add_charge_point_entities, run_command
 
 PARALLEL_UPDATES = 1
+# 2026.x names ratio units in an enum (UnitOfRatio); 2025.4 has only the PERCENTAGE constant.
+PERCENTAGE: str = getattr(ha_const, "UnitOfRatio", ha_const).PERCENTAGE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +90,7 @@ async def async_setup_entry(
 ) -> None:
     """Set up the price-based numbers of every charge point."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_numbers)
+    await add_charge_point_entities(entry, async_add_entities, current_limit_numbers)
 
 
 class PriceBasedNumber(ChargePointEntity, NumberEntity):

@@ -16,6 +16,7 @@ from .api import ChargeCard
 from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, add_charge_point_entities
+from .smart_charging import smart_charging_selects
 
 PARALLEL_UPDATES = 0
 NO_CARD = "no_card"  # start without a card (the app's own session token)
@@ -71,6 +72,7 @@ async def async_setup_entry(
                 async_add_entities(selects(connection, evse_id))
 
     await add_charge_point_entities(entry, async_add_entities, selects)
+    await add_charge_point_entities(entry, async_add_entities, smart_charging_selects)
     # Cards updates reach every listener; the account's (None) one is enough here.
     entry.async_on_unload(connection.async_add_listener(cards_arrived, None))
 

@@ -34,6 +34,7 @@ from .api import Activity, ChargePointData, ChargePointStatus, GridStatus, Vehic
 from .const import LOGGER
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, GridEntity, add_charge_point_entities
+from .evcc import IEC_STATES, iec_state
 
 PARALLEL_UPDATES = 0
 
@@ -204,6 +205,16 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[*(status.value for status in VehicleStatus), OTHER],
         value_fn=_status(lambda s: _word("vehicle status", s.evse_id, s.vehicle_status)),
+        reads_status=frozenset({"vehicle_status"}),
+        fields=("vehicle_status",),
+    ),
+    ChargePointSensorDescription(
+        # The vehicle status as IEC 61851 letters, for evcc (evcc.py has the mapping).
+        key="iec_61851_status",
+        translation_key="iec_61851_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(IEC_STATES),
+        value_fn=_status(iec_state),
         reads_status=frozenset({"vehicle_status"}),
         fields=("vehicle_status",),
     ),

@@ -91,7 +91,11 @@ def _charge_point(hass: HomeAssistant, device_id: str) -> tuple[BlueCurrentConne
     )
     if device is None or evse_id is None:
         raise _invalid("invalid_device", device_id=device_id)
-    for entry_id in device.config_entries:
+    # 2026.x: a device belongs to one entry (config_entry_id); config_entries warns there.
+    entry_ids: set[str] = (
+        {device.config_entry_id} if hasattr(device, "config_entry_id") else device.config_entries
+    )
+    for entry_id in entry_ids:
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
             continue

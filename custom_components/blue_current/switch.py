@@ -26,6 +26,7 @@ from .api import BlueCurrentClient, ChargePointData, Setting
 from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, add_charge_point_entities, is_blocked, run_command
+from .evcc import charge_session_switches
 
 PARALLEL_UPDATES = 1
 
@@ -79,6 +80,9 @@ SWITCHES: tuple[ChargePointSwitchDescription, ...] = (
         key="delayed_charging",
         translation_key="delayed_charging",
         entity_category=EntityCategory.CONFIG,
+        # Replaced by the smart-charging select (smart_charging.py): kept for existing
+        # installations, whose registry entries stay enabled; new ones start disabled.
+        entity_registry_enabled_default=False,
         state_fn=lambda d: _profile_state(d, "delayed_charging"),
         set_fn=lambda client, evse_id, on: client.set_delayed_charging(evse_id, on),
     ),
@@ -86,6 +90,9 @@ SWITCHES: tuple[ChargePointSwitchDescription, ...] = (
         key="price_based_charging",
         translation_key="price_based_charging",
         entity_category=EntityCategory.CONFIG,
+        # Replaced by the smart-charging select (smart_charging.py): kept for existing
+        # installations, whose registry entries stay enabled; new ones start disabled.
+        entity_registry_enabled_default=False,
         state_fn=lambda d: _profile_state(d, "price_based_charging"),
         set_fn=lambda client, evse_id, on: client.set_price_based_charging(evse_id, on),
     ),
@@ -111,6 +118,7 @@ async def async_setup_entry(
 ) -> None:
     """Set up the switches of every charge point."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_switches)
+    await add_charge_point_entities(entry, async_add_entities, charge_session_switches)
 
 
 class ChargePointSwitch(ChargePointEntity, SwitchEntity):

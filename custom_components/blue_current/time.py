@@ -11,7 +11,7 @@ from homeassistant.components.time import TimeEntity, TimeEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import BlueCurrentClient, ChargePointSettings
 from .const import DOMAIN
@@ -101,7 +101,7 @@ def charge_point_times(connection: BlueCurrentConnection, evse_id: str) -> list[
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: BlueCurrentConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the profile times of every charge point."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_times)

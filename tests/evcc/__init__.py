@@ -1,0 +1,1 @@
+"""Tests of issue 14's controls: smart-charging select, current limit, evcc entities."""

@@ -26,7 +26,7 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.util import dt as dt_util
 
@@ -35,6 +35,7 @@ from .const import LOGGER
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, GridEntity, add_charge_point_entities
 from .evcc import IEC_STATES, iec_state
+from .session_sensors import async_setup_session_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -318,7 +319,7 @@ def charge_point_sensors(connection: BlueCurrentConnection, evse_id: str) -> lis
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: BlueCurrentConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
+    async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Set up the sensors of every charge point and of the grid connection."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_sensors)
@@ -342,6 +343,8 @@ async def async_setup_entry(
 
     entry.async_on_unload(connection.async_add_listener(add_grid_sensors, None))
     add_grid_sensors()
+    # Sessions: cost per charge point, totals per card, tariffs (session_sensors.py).
+    await async_setup_session_sensors(hass, entry, async_add_entities)
 
 
 class ChargePointSensor(ChargePointEntity, SensorEntity):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -17,6 +17,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .api import OverrideSchedule
@@ -24,6 +25,8 @@ from .const import DOMAIN
 from .coordinator import BlueCurrentConnection
 from .entity import run_command
 from .select import card_labels
+from .session_manager import loaded_manager, note_session_start
+from .sessions import select_sessions
 from .verdicts import follow_verdict
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -73,6 +76,19 @@ OVERRIDE_SCHEMA = vol.Schema(
     }
 )
 CLEAR_OVERRIDE_SCHEMA = DEVICE_SCHEMA.extend({vol.Required(ATTR_SCHEDULE_ID): cv.string})
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_SESSION_CARD = "card"
+LIST_SESSIONS_SCHEMA = vol.Schema(
+    {
+        vol.Optional(CONF_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_START): cv.datetime,
+        vol.Optional(ATTR_END): cv.datetime,
+        vol.Optional(ATTR_SESSION_CARD): cv.string,
+    }
+)
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -134,6 +150,8 @@ def _schedule_response(schedule: OverrideSchedule) -> dict[str, Any]:
 async def _start_session(call: ServiceCall) -> None:
     connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
     uid = _card_uid(connection, evse_id, call.data.get(ATTR_CARD))
+    # Before sending: the session's first status may come before the acceptance is handled.
+    note_session_start(call.hass, connection.entry.entry_id, evse_id, uid)
     verdict = await run_command(
         connection, lambda: connection.client.start_session(evse_id, uid), evse_id
     )
@@ -236,6 +254,52 @@ async def _list_current_overrides(call: ServiceCall) -> ServiceResponse:
     return {"schedules": [_schedule_response(schedule) for schedule in schedules]}
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without zone is Home Assistant's local time."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt_util.get_default_time_zone())
+
+
+async def _list_sessions(call: ServiceCall) -> ServiceResponse:
+    """The logged sessions of a charge point or an account, by period and card."""
+    device_id = call.data.get(CONF_DEVICE_ID)
+    entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if (device_id is None) == (entry_id is None):
+        raise _invalid("list_sessions_target")
+    start, end = _aware(call.data.get(ATTR_START)), _aware(call.data.get(ATTR_END))
+    if start is not None and end is not None and end <= start:
+        raise _invalid("invalid_period")
+    evse_ids: frozenset[str] | None = None
+    if device_id is not None:
+        connection, evse_id = _charge_point(call.hass, device_id)
+        entry_id, evse_ids = connection.entry.entry_id, frozenset({evse_id})
+    else:
+        entry = call.hass.config_entries.async_get_entry(str(entry_id))
+        if entry is None or entry.domain != DOMAIN:
+            raise _invalid("invalid_config_entry", config_entry_id=str(entry_id))
+    manager = loaded_manager(call.hass, str(entry_id))
+    if manager is None:
+        raise _invalid("config_entry_not_loaded", config_entry_id=str(entry_id))
+    names = {
+        evse_id: data.charge_point.display_name
+        for evse_id, data in manager.connection.data.charge_points.items()
+    }
+    records = select_sessions(
+        manager.records,
+        evse_ids=evse_ids,
+        start=start,
+        end=end,
+        card=call.data.get(ATTR_SESSION_CARD),
+    )
+    return {
+        "sessions": [
+            {"charge_point": names.get(record.evse_id, record.evse_id), **record.as_dict()}
+            for record in sorted(records, key=lambda record: record.start)
+        ]
+    }
+
+
 _SERVICES: tuple[
     tuple[
         str,
@@ -267,6 +331,7 @@ _SERVICES: tuple[
         SupportsResponse.NONE,
     ),
     ("list_current_overrides", DEVICE_SCHEMA, _list_current_overrides, SupportsResponse.ONLY),
+    ("list_sessions", LIST_SESSIONS_SCHEMA, _list_sessions, SupportsResponse.ONLY),
 )
 
 

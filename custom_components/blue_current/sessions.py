@@ -210,6 +210,8 @@ class TrackerMemory:
         )
 
 
+_DEPARTURES = frozenset({EventType.VEHICLE_UNPLUGGED, EventType.CHARGE_POINT_OFFLINE})
+
 # Vehicle states in which a vehicle is at the charge point (IEC 61851 B, C, D, E).
 _PLUGGED = frozenset(
     {
@@ -279,11 +281,15 @@ class SessionTracker:
             self._baseline = False
             self._adopt(new, card)
             return []
-        events: list[ChargeEvent] = []
+        arrivals: list[ChargeEvent] = []
+        departures: list[ChargeEvent] = []
         if old is not None:
-            events.extend(self._transitions(old, new, late))
-        events.extend(self._sessions(new, late=late, card=card, currency=currency))
-        return events
+            for event in self._transitions(old, new, late):
+                leaving = event.event_type in _DEPARTURES
+                (departures if leaving else arrivals).append(event)
+        # A session's events come between the vehicle's arrival and its departure.
+        sessions = self._sessions(new, late=late, card=card, currency=currency)
+        return [*arrivals, *sessions, *departures]
 
     def _adopt(self, status: ChargePointStatus, card: SessionCard | None) -> None:
         """The first status ever: a finished session is history, a running one is followed."""

@@ -266,5 +266,6 @@ def test_select_sessions() -> None:
     assert select_sessions(records, card="UID1") == [records[0]]
     assert select_sessions(records, card="NL-BCU-C00002") == [records[1]]
     # Overlap: ended at or after start, began before end.
-    window = {"start": T0 + timedelta(hours=1), "end": T0 + timedelta(hours=4)}
-    assert select_sessions(records, **window) == [records[0], records[1]]
+    window_start, window_end = T0 + timedelta(hours=1), T0 + timedelta(hours=4)
+    chosen = select_sessions(records, start=window_start, end=window_end)
+    assert chosen == [records[0], records[1]]

@@ -15,7 +15,7 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import EntityCategory, UnitOfEnergy
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import PriceBasedCharging
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
@@ -86,7 +86,7 @@ def charge_point_numbers(connection: BlueCurrentConnection, evse_id: str) -> lis
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: BlueCurrentConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the price-based numbers of every charge point."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_numbers)

@@ -9,7 +9,7 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 
 from .api import ChargeCard
@@ -48,7 +48,7 @@ def charge_point_selects(connection: BlueCurrentConnection, evse_id: str) -> lis
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: BlueCurrentConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the card select of every charge point, also when the cards come late."""
     connection = entry.runtime_data

@@ -26,7 +26,7 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.util import dt as dt_util
 
@@ -319,7 +319,7 @@ def charge_point_sensors(connection: BlueCurrentConnection, evse_id: str) -> lis
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: BlueCurrentConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the sensors of every charge point and of the grid connection."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_sensors)

@@ -20,7 +20,7 @@ from homeassistant.components.switch import (  # type: ignore[attr-defined,unuse
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import BlueCurrentClient, ChargePointData, Setting
 from .const import DOMAIN
@@ -114,7 +114,7 @@ def charge_point_switches(
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: BlueCurrentConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the switches of every charge point."""
     await add_charge_point_entities(entry, async_add_entities, charge_point_switches)

@@ -463,6 +463,30 @@ def used_translation_keys(component: Path) -> dict[str, set[str]]:  # noqa: PLR0
     return used
 
 
+def form_fields(component: Path) -> set[str]:
+    """Keys of the config flow's forms: ``vol.Required(CONF_X)`` and ``vol.Optional(...)``.
+
+    ``CONF_X`` constants name their key in lower case (``CONF_API_TOKEN`` is ``"api_token"``).
+    """
+    path = component / "config_flow.py"
+    if not path.is_file():
+        return set()
+    fields: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (
+            isinstance(node, ast.Call)
+            and _call_name(node) in ("Required", "Optional")
+            and node.args
+        ):
+            continue
+        key = node.args[0]
+        if isinstance(key, ast.Name) and key.id.startswith("CONF_"):
+            fields.add(key.id.removeprefix("CONF_").lower())
+        elif (value := _constant(key)) is not None:
+            fields.add(value)
+    return fields
+
+
 def _form_errors(tree: ast.Module) -> set[str]:
     """Error keys a form can show: strings given for ``"base"`` or kept in error tables."""
     errors: set[str] = set()
@@ -529,6 +553,10 @@ def check_translations(  # noqa: PLR0912
     steps = translations["en"].get("config", {}).get("step", {})
     for step in sorted(used["step"] - set(steps)):
         problems.add(en_path, f"config step {step!r} has no texts")
+    for field in sorted(form_fields(component)):
+        for part in ("data", "data_description"):
+            if not any(field in (texts.get(part) or {}) for texts in steps.values()):
+                problems.add(en_path, f"config form field {field!r} has no {part} text")
     check_entity_translations(component, translations["en"], problems)
     return translations
 

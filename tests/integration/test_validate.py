@@ -97,6 +97,17 @@ def _entity_without_name(root: Path) -> None:
         _edit_json(root / COMPONENT / "translations" / f"{language}.json", change)
 
 
+def _form_field_undescribed(root: Path) -> None:
+    def change(data: dict[str, object]) -> None:
+        config = data["config"]
+        assert isinstance(config, dict)
+        for step in config["step"].values():
+            step.get("data_description", {}).pop("api_token", None)
+
+    for language in ("en", "nl"):
+        _edit_json(root / COMPONENT / "translations" / f"{language}.json", change)
+
+
 def _service_field_untranslated(root: Path) -> None:
     path = root / COMPONENT / "services.yaml"
     path.write_text(
@@ -161,6 +172,7 @@ def _icon_wrong_size(root: Path) -> None:
         (_dutch_missing_a_key, "is only in en.json"),
         (_exception_without_text, "exceptions.not_connected.message is used by the code"),
         (_entity_without_name, "entity.sensor.actual_p1.name is missing"),
+        (_form_field_undescribed, "form field 'api_token' has no data_description"),
         (_service_field_untranslated, "services.list_current_overrides.fields.extra"),
         (_icon_for_no_action, "services.no_such_action is not an action"),
         (_rule_missing, "rule 'docs-triggers' is missing"),

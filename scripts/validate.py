@@ -176,7 +176,17 @@ TRANSLATION_SECTIONS = {
 }
 URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 SLUG = re.compile(r"^[a-z0-9_-]+$")
-PLATFORMS = ("binary_sensor", "button", "number", "select", "sensor", "switch", "time")
+# Entity platforms, as the words their description classes carry (BinarySensor before Sensor).
+PLATFORM_WORDS = (
+    ("BinarySensor", "binary_sensor"),
+    ("Sensor", "sensor"),
+    ("Button", "button"),
+    ("Number", "number"),
+    ("Select", "select"),
+    ("Switch", "switch"),
+    ("Time", "time"),
+    ("Event", "event"),
+)
 # Abort reasons Home Assistant's flow helpers use on the integration's behalf.
 HELPER_ABORTS = {
     "_abort_if_unique_id_configured": "already_configured",
@@ -561,17 +571,26 @@ def check_translations(  # noqa: PLR0912
     return translations
 
 
-def _entity_descriptions(tree: ast.Module) -> Iterator[tuple[str | None, list[str]]]:
-    """Each ``*EntityDescription(...)`` call: its translation key and its enum options."""
+def description_platform(name: str) -> str | None:
+    """The platform of an entity description class (``ChargePointSensorDescription``)."""
+    return next((platform for word, platform in PLATFORM_WORDS if word in name), None)
+
+
+def _entity_descriptions(tree: ast.Module) -> Iterator[tuple[str, str | None, list[str]]]:
+    """Each ``*Description(...)`` call: its platform, translation key and enum options."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _call_name(node).endswith("Description"):
+        name = _call_name(node) if isinstance(node, ast.Call) else ""
+        if isinstance(node, ast.Call) and name.endswith("Description"):
+            platform = description_platform(name)
+            if platform is None:
+                continue
             options = _keyword(node, "options")
             values = (
                 [_constant(element) or "" for element in options.elts]
                 if isinstance(options, ast.List | ast.Tuple)
                 else []
             )
-            yield _constant(_keyword(node, "translation_key")), values
+            yield platform, _constant(_keyword(node, "translation_key")), values
 
 
 def check_entity_translations(
@@ -580,28 +599,37 @@ def check_entity_translations(
     """Every constant entity translation key has a name; enum options a state text."""
     entities = english.get("entity", {})
     path = component / "translations" / "en.json"
-    for platform in PLATFORMS:
-        module = component / f"{platform}.py"
-        if not module.is_file():
-            continue
-        tree = ast.parse(module.read_text(encoding="utf-8"), str(module))
-        texts = entities.get(platform, {})
+    for _module, tree in python_sources(component):
         helpers = _forwarding_helpers(tree, entities=True)
-        made_by_helpers: list[tuple[str | None, list[str]]] = [
-            (_constant(node.args[helpers[_call_name(node)]]), [])
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call)
-            and _call_name(node) in helpers
-            and len(node.args) > helpers[_call_name(node)]
-        ]
-        for key, options in [*_entity_descriptions(tree), *made_by_helpers]:
+        helper_platforms = _helper_platforms(tree, helpers)
+        found = list(_entity_descriptions(tree))
+        for node in ast.walk(tree):
+            name = _call_name(node) if isinstance(node, ast.Call) else ""
+            if (
+                isinstance(node, ast.Call)
+                and name in helper_platforms
+                and len(node.args) > helpers[name]
+            ):
+                found.append((helper_platforms[name], _constant(node.args[helpers[name]]), []))
+        for platform, key, options in found:
             if key is None:
                 continue  # built from a variable: tests/integration/test_translations.py has it
+            texts = entities.get(platform, {})
             if "name" not in texts.get(key, {}):
                 problems.add(path, f"entity.{platform}.{key}.name is missing")
             for option in options:
                 if option and option not in texts.get(key, {}).get("state", {}):
                     problems.add(path, f"entity.{platform}.{key}.state.{option} is missing")
+
+
+def _helper_platforms(tree: ast.Module, helpers: Mapping[str, int]) -> dict[str, str]:
+    """The platform of the description each helper makes."""
+    platforms: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in helpers:
+            for platform, _key, _options in _entity_descriptions(ast.Module([node], [])):
+                platforms[node.name] = platform
+    return platforms
 
 
 # -------------------------------------------------------------------------- services, icons

@@ -81,6 +81,17 @@ class PriceBasedProfile:
     current_battery_pct: int = 40
 
 
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """An ended session: its times, energy, cost (from the tariff) and card (uid, or None)."""
+
+    start: datetime
+    stop: datetime
+    energy_kwh: float
+    cost: float
+    card: str | None
+
+
 @dataclass
 class SimChargePoint:
     """One charge point and whatever vehicle is plugged into it."""
@@ -91,7 +102,8 @@ class SimChargePoint:
     max_usage: float = 16.0
     smartcharging_max_usage: float = 6.0
     max_offline: float = 6.0
-    tariff_eur_per_kwh: float = 0.35
+    tariff_eur_per_kwh: float = 0.35  # incl. VAT
+    tariff_start_eur: float = 0.0  # incl. VAT, once per session
     plug_and_charge: bool = True
     plug_and_charge_editable: bool = True
     public_charging: bool = False
@@ -120,7 +132,9 @@ class SimChargePoint:
     session_cost: float = 0.0
     session_start: datetime | None = None
     session_stop: datetime | None = None
-    session_card: str | None = None
+    session_card: str | None = None  # the uid the session was started with; None: no card
+    # Every ended session, oldest first (what the service would bill).
+    sessions: list[SessionRecord] = field(default_factory=list)
     # Energy the vehicle still accepts; the session stops by itself when it is delivered.
     vehicle_demand_kwh: float = 30.0
     override_current: float | None = None
@@ -216,7 +230,10 @@ class SimChargePoint:
         self.vehicle_connected = True
         self.vehicle_demand_kwh = demand_kwh
         if self.plug_and_charge and not self.blocked and self.online:
-            self.start_session(now, None)
+            # Billed to the plug & charge card, else the default card [guess: the service
+            # attributes plug & charge sessions so; a recording of one would settle it].
+            card = self.plug_and_charge_card or self.default_card
+            self.start_session(now, card.uid if card is not None else None)
 
     def unplug(self, now: datetime) -> None:
         """The vehicle leaves; a running session ends."""
@@ -239,7 +256,7 @@ class SimChargePoint:
         """Start charging (the caller checked that it may)."""
         self.charging = True
         self.session_energy_kwh = 0.0
-        self.session_cost = 0.0
+        self.session_cost = self.tariff_start_eur
         self.session_start = now
         self.session_stop = None
         self.session_card = card
@@ -251,6 +268,16 @@ class SimChargePoint:
         self.delay_holding = False
         self.delayed.window_overridden = False  # an override lasts one session [guess]
         self.session_stop = now
+        if self.session_start is not None:
+            self.sessions.append(
+                SessionRecord(
+                    start=self.session_start,
+                    stop=now,
+                    energy_kwh=round(self.session_energy_kwh, 3),
+                    cost=round(self.session_cost, 2),
+                    card=self.session_card,
+                )
+            )
 
     def advance(self, seconds: float, now: datetime) -> None:
         """Let ``seconds`` of simulated time pass."""
@@ -259,9 +286,13 @@ class SimChargePoint:
         energy = self.power_w() * seconds / 3600 / 1000
         remaining = self.vehicle_demand_kwh - self.session_energy_kwh
         self.session_energy_kwh += min(energy, max(remaining, 0.0))
-        self.session_cost = self.session_energy_kwh * self.tariff_eur_per_kwh
+        self.session_cost = (
+            self.tariff_start_eur + self.session_energy_kwh * self.tariff_eur_per_kwh
+        )
         if self.session_energy_kwh >= self.vehicle_demand_kwh:
-            self.stop_session(now)
+            # The session ended when the last kWh went in, not at the end of a long step.
+            unused = seconds * (1 - max(remaining, 0.0) / energy) if energy > 0 else 0.0
+            self.stop_session(now - timedelta(seconds=unused))
 
 
 @dataclass

@@ -59,8 +59,8 @@ def _tariff(charge_point: SimChargePoint, with_permission: bool) -> Wire:
         "currency": "EUR",
         "price_ex_vat": round(price / 1.21, 4),
         "price_in_vat": price,
-        "start_price_ex_vat": 0,
-        "start_price_in_vat": 0,
+        "start_price_ex_vat": round(charge_point.tariff_start_eur / 1.21, 4),
+        "start_price_in_vat": charge_point.tariff_start_eur,
         "tariff_id": "NLBCUT001",
         "vat_percentage": 21,
     }

@@ -18,6 +18,7 @@ CHARGER = "BCU100001"
 PLUG_AND_CHARGE = "switch.charger_1_plug_charge"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # the profile switches
 async def test_switch_shows_the_confirmed_state(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim_account: SimAccount
 ) -> None:
@@ -113,6 +114,7 @@ async def _never(_delay: float) -> None:
     await asyncio.Event().wait()
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # the profile switches
 async def test_buttons(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -139,6 +141,7 @@ async def test_buttons(
     assert refused.value.translation_placeholders["reason"].lower().startswith("no active session")
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # the profile switches
 async def test_boost_needs_a_smart_charging_profile(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
@@ -150,6 +153,7 @@ async def test_boost_needs_a_smart_charging_profile(
     assert len(simulator.requests()) == sent
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # the profile switches
 @pytest.mark.parametrize(
     ("profile", "command"),
     [
@@ -175,6 +179,7 @@ async def test_boost_overrides_the_profile_that_is_on(
     assert boosts == [command]
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # the profile switches
 async def test_one_smart_charging_profile_at_a_time(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim_account: SimAccount
 ) -> None:

@@ -118,14 +118,16 @@ def _current(
     )
 
 
-def _voltage(key: str, field: str, attribute: str) -> ChargePointSensorDescription:
+def _voltage(
+    key: str, field: str, attribute: str, *, enabled: bool = False
+) -> ChargePointSensorDescription:
     return ChargePointSensorDescription(
         key=key,
         translation_key=key,
         device_class=SensorDeviceClass.VOLTAGE,
         native_unit_of_measurement=UnitOfElectricPotential.VOLT,
         state_class=SensorStateClass.MEASUREMENT,
-        entity_registry_enabled_default=False,
+        entity_registry_enabled_default=enabled,
         value_fn=_attribute(attribute),
         fields=(field,),
         reads_status=_reads(attribute),
@@ -163,7 +165,8 @@ CHARGE_POINT_SENSORS: tuple[ChargePointSensorDescription, ...] = (
     _voltage("actual_v1", "actual_v1", "voltage_l1"),
     _voltage("actual_v2", "actual_v2", "voltage_l2"),
     _voltage("actual_v3", "actual_v3", "voltage_l3"),
-    _voltage("avg_voltage", "actual_v1", "average_voltage"),
+    # Enabled as in core: a value core shows is shown by default (per-phase ones are not).
+    _voltage("avg_voltage", "actual_v1", "average_voltage", enabled=True),
     _current("actual_p1", "actual_p1", "current_l1", enabled=False),
     _current("actual_p2", "actual_p2", "current_l2", enabled=False),
     _current("actual_p3", "actual_p3", "current_l3", enabled=False),

@@ -387,13 +387,6 @@ async def test_clearing_an_override_the_service_did_not_clear(
             await client.clear_current_override("7")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "client.set_blocked: _status_wait's exit cancels `reached` before the "
-        "`if not reached.done()` check, so a block the status never shows returns silently"
-    ),
-)
 async def test_block_that_the_activity_never_shows(
     server: Scripted, client: BlueCurrentClient
 ) -> None:

@@ -183,6 +183,8 @@ class BlueCurrentClient:
         self._silence = silence
         self._heartbeat = heartbeat
         self._session_token: str | None = None
+        # Session tokens handed out lately: a refusal may quote one that was just invalidated.
+        self._recent_session_tokens: list[str] = []
         self._customer_id: str | None = None
         self._connection: _Connection | None = None
         self._data = AccountData()
@@ -267,6 +269,7 @@ class BlueCurrentClient:
         if not validation.success or validation.session_token is None:
             raise InvalidApiTokenError("The service refused the API token")
         self._session_token = validation.session_token
+        self._recent_session_tokens = [*self._recent_session_tokens[-3:], validation.session_token]
         self._customer_id = validation.customer_id
         return cast(str, validation.customer_id)
 
@@ -761,7 +764,7 @@ class BlueCurrentClient:
 
     def _redact(self, text: str) -> str:
         """``text`` from the service, with any credential of ours blanked out."""
-        for secret in (self._api_token, self._session_token):
+        for secret in (self._api_token, *self._recent_session_tokens):
             if secret:
                 text = text.replace(secret, _REDACTED)
         return text
@@ -963,7 +966,8 @@ class BlueCurrentClient:
             except TimeoutError:
                 pass
             await self.refresh_status(evse_id)
-        if not reached.done():
+            shown = reached.done()
+        if not shown:
             self._stats.commands_timed_out += 1
             raise CommandTimeoutError(
                 f"SET_{'IN' if blocked else ''}OPERATIVE",

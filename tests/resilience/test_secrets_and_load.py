@@ -28,12 +28,24 @@ async def test_secrets_never_leak(
     with caplog.at_level(logging.DEBUG):
         observed = await set_up(hass, bare_simulator, "ours")
         session_token = observed.account.session_token
+        attempts = bare_simulator.connection_attempts
         bare_simulator.reject_next_upgrades("Already connected")
         await bare_simulator.drop_connections("abrupt")
+        # Back (after the rejection) before the error is sent: it must reach the client.
+        async with asyncio.timeout(10):
+            while not (
+                bare_simulator.connection_attempts >= attempts + 2
+                and bare_simulator.live_connections == 1
+            ):
+                await asyncio.sleep(0.01)
         # An error text that quotes the credentials back, as a careless service might.
+        received = observed.entry.runtime_data.client.stats.errors_received
         await bare_simulator.push(
             {"object": "ERROR", "error": 1, "message": f"bad token {SECRET_TOKEN} {session_token}"}
         )
+        async with asyncio.timeout(10):
+            while observed.entry.runtime_data.client.stats.errors_received == received:
+                await asyncio.sleep(0.01)
         for hostile in cases(observed.account, 200, seed=7):
             if isinstance(hostile.frame, str):
                 await bare_simulator.push_raw(hostile.frame)

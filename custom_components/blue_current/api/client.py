@@ -959,12 +959,10 @@ class BlueCurrentClient:
 
         async with self._status_wait(evse_id, shows_it) as reached:
             await self._command(requests.set_blocked(evse_id, blocked))
-            try:
-                async with asyncio.timeout(self._request_timeout):
-                    await reached
+            # asyncio.wait, not a timeout around ``await``: that would cancel the future.
+            await asyncio.wait((reached,), timeout=self._request_timeout)
+            if reached.done():
                 return
-            except TimeoutError:
-                pass
             await self.refresh_status(evse_id)
             shown = reached.done()
         if not shown:

@@ -22,6 +22,7 @@ TO_REDACT = {
     "uid",
     "card_id",
     "name",
+    "customer_name",  # the card holder, a person
     "location",
     "session_card",
 }

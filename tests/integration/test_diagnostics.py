@@ -31,7 +31,14 @@ async def test_entry_diagnostics(
     """Everything known, redacted: no token, e-mail, customer id, card or name."""
     diagnostics = await async_get_config_entry_diagnostics(hass, init_integration)
     text = json.dumps(diagnostics, default=str)
-    for secret in (SIM_TOKEN, SIM_EMAIL, SIM_CUSTOMER_ID, sim_account.session_token):
+    # The card holder's name is personal data too.
+    for secret in (
+        SIM_TOKEN,
+        SIM_EMAIL,
+        SIM_CUSTOMER_ID,
+        sim_account.session_token,
+        sim_account.full_name,
+    ):
         assert secret not in text
     for card in sim_account.cards:
         assert card.uid not in text

@@ -177,7 +177,13 @@ async def test_unchanged_status_writes_no_state(
         charge_point.max_usage = 10.0
         await simulator.push(wire_status(charge_point))
         await settle(hass, lambda: bool(writes))
-    assert writes == ["sensor.charger_1_maximum_current"]
+    # The current limit's range is the maximum current: it is written too (and once more when
+    # Home Assistant stores its new range in the entity registry).
+    assert writes.count("sensor.charger_1_maximum_current") == 1
+    assert set(writes) == {
+        "sensor.charger_1_maximum_current",
+        "number.charger_1_charging_current_limit",
+    }
 
 
 def test_unreported_data_creates_no_entities() -> None:

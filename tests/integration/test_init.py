@@ -41,7 +41,14 @@ async def test_setup_creates_devices_and_entities(
 ) -> None:
     """Every charge point gets a device named as in the app, or by evse id when unnamed."""
     assert init_integration.state is ConfigEntryState.LOADED
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
+    ours = {*sim_account.charge_points, f"grid_{init_integration.unique_id}"}
+    devices = [
+        device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), init_integration.entry_id
+        )
+        if any(key in ours for domain, key in device.identifiers if domain == DOMAIN)
+    ]  # charge points and the grid (other kinds of devices may join)
     names = sorted(device.name or "" for device in devices)
     assert names == ["BCU100003", "Charger 1", "Charger 2", "Grid connection"]
     charger = next(d for d in devices if d.name == "Charger 1")

@@ -137,8 +137,8 @@ class CurrentLimitNumber(ChargePointEntity, NumberEntity, RestoreEntity):
 
     @property
     def native_value(self) -> float | None:
-        """The limit the service confirmed (unknown until one was set here)."""
-        return self._applied
+        """The limit the service confirmed; with none set here, the charge point's maximum."""
+        return self._applied if self._applied is not None else self.native_max_value
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

@@ -84,7 +84,7 @@ async def test_the_limit_is_an_all_day_override_that_caps_the_current(
     await simulator.push_changes()
     state = hass.states.get(NUMBER)
     assert state is not None
-    assert state.state == "unknown"
+    assert state.state == "16.0"  # no limit set here: the maximum
     assert state.attributes["min"] == 6
     assert state.attributes["max"] == 16
     assert state.attributes["unit_of_measurement"] == "A"
@@ -273,7 +273,7 @@ async def test_a_refusal_is_a_translated_error(
     with pytest.raises(HomeAssistantError) as caught:
         await set_limit(hass, 10)
     assert caught.value.translation_key == "command_refused"
-    assert shown(hass) == "unknown"
+    assert shown(hass) == "16.0"
     state = hass.states.get(NUMBER)
     assert state is not None
     assert "pending_value" not in state.attributes

@@ -44,6 +44,9 @@ MINIMUM_CURRENT = 6.0
 CURRENT_LIMIT_INTERVAL = 60.0
 # Used as the maximum while the charge point has not reported its own.
 FALLBACK_MAXIMUM = 32.0
+# No AC charge point gives more (IEC 62196 plugs go up to 63 A, 80 A single-phase): a larger
+# max_usage is a misreading, and would make a useless slider.
+LARGEST_MAXIMUM = 80.0
 ALL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_START = time(0, 0)
 DAY_END = time(23, 59)
@@ -133,7 +136,9 @@ class CurrentLimitNumber(ChargePointEntity, NumberEntity, RestoreEntity):
         data = self.charge_point
         status = data.status if data is not None else None
         maximum = status.max_usage if status is not None else None
-        return maximum if maximum and maximum >= MINIMUM_CURRENT else FALLBACK_MAXIMUM
+        if maximum is None or maximum < MINIMUM_CURRENT:
+            return FALLBACK_MAXIMUM
+        return min(maximum, LARGEST_MAXIMUM)
 
     @property
     def native_value(self) -> float | None:

@@ -277,3 +277,26 @@ async def test_a_refusal_is_a_translated_error(
     state = hass.states.get(NUMBER)
     assert state is not None
     assert "pending_value" not in state.attributes
+
+
+async def test_the_range_follows_the_maximum_current(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """The range ends at max_usage; an absurd one (a misreading) ends at 80 A."""
+    charge_point = sim_account.charge_points[CHARGER]
+
+    def maximum() -> float:
+        state = hass.states.get(NUMBER)
+        assert state is not None
+        return float(state.attributes["max"])
+
+    charge_point.max_usage = 25.0
+    await simulator.push_changes()
+    await settle(hass, lambda: maximum() == 25)
+    assert shown(hass) == "25.0"  # no limit set here: the maximum
+    charge_point.max_usage = 5000.0
+    await simulator.push_changes()
+    await settle(hass, lambda: maximum() == 80)

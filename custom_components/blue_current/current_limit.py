@@ -214,11 +214,24 @@ class CurrentLimitNumber(ChargePointEntity, NumberEntity, RestoreEntity):
         )
 
     async def _apply_later(self) -> None:
-        """The coalesced change: nobody waits for it, so a failure is logged."""
+        """The coalesced change: nobody waits for it, so a failure is logged.
+
+        Disconnected, the value is kept and tried again an interval later (no request is spent
+        while the connection is down): the last value asked for is applied once it is back.
+        """
         value = self._wanted
         try:
             await self._apply()
         except HomeAssistantError as err:
+            if err.translation_key == "not_connected" and value is not None:
+                if self._wanted is None:
+                    self._wanted = value
+                if self._timer is None:
+                    self._timer = async_call_later(
+                        self.hass, CURRENT_LIMIT_INTERVAL, self._interval_over
+                    )
+                self._write()
+                return
             LOGGER.warning(
                 "%s: the charging current limit of %s A was not applied: %s",
                 self.evse_id,

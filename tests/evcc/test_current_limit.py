@@ -300,3 +300,34 @@ async def test_the_range_follows_the_maximum_current(
     charge_point.max_usage = 5000.0
     await simulator.push_changes()
     await settle(hass, lambda: maximum() == 80)
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_a_waiting_value_outlives_a_lost_connection(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """Down when the interval is over: kept, and applied once the connection is back."""
+    await set_limit(hass, 10)
+    await set_limit(hass, 9)
+    simulator.reject_next_upgrades("Service unavailable", count=1000)
+    await simulator.drop_connections("abrupt")
+    await turns_until(lambda: shown(hass) == "unavailable")
+
+    await pass_interval(hass, freezer)
+    assert writes(simulator) == [("POST_SET_OVERRIDE_CURRENT", 10)]
+
+    simulator.faults.reject_upgrades.clear()
+    for _ in range(10):
+        await pass_interval(hass, freezer)
+        if len(writes(simulator)) == 2:
+            break
+    assert writes(simulator) == [
+        ("POST_SET_OVERRIDE_CURRENT", 10),
+        ("POST_EDIT_OVERRIDE_CURRENT", 9),
+    ]
+    assert sim_account.charge_points[CHARGER].override_current == 9
+    await turns_until(lambda: shown(hass) == "9.0")

@@ -8,7 +8,8 @@ The letters, from the service's ``vehicle_status``: A no vehicle, B vehicle conn
 charging), C charging or ready to, E no power, F vehicle error. The service sends the letter
 itself, but the client reads C and D alike as "ready" (D is C with ventilation, which no
 vehicle on the market asks for), so D is shown as C. A letter the client does not know stays
-that letter; words it does not know are unknown.
+that letter; words it does not know are unknown. The sensor's states are the letters in lower
+case (Home Assistant's state translations take no capitals); README "evcc" maps them for evcc.
 """
 
 from __future__ import annotations

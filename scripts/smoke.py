@@ -13,7 +13,8 @@ the release itself, the way a user does:
    simulator, and the switch showing what the service confirmed;
 4. a drop: every connection closed abruptly and the next upgrades refused, the entities
    unavailable meanwhile, then recovery (states back) and a control working again;
-5. the log: no ERROR line at all, and no deprecation reported about this integration.
+5. a reload of the entry, as its menu does it: loaded again, values back;
+6. the log: no ERROR line at all, and no deprecation reported about this integration.
 
 Prints what it checked with timings; exits 1 on the first failure, with the log's tail.
 """
@@ -129,6 +130,7 @@ class Smoke:
                 await self.check_control(switch, on=False)
                 await self.check_drop_and_recovery(entities)
                 await self.check_control(switch, on=True)
+                await self.check_reload(entities)
         finally:
             await demo.stop_process(hass, "Home Assistant")
             await self.simulator.stop()
@@ -223,6 +225,22 @@ class Smoke:
             f"recovery: {power} = {await self.state(power)} after "
             f"{self.simulator.connection_attempts - attempts} connection attempts"
         )
+
+    async def check_reload(self, entities: dict[str, str]) -> None:
+        """Reloading the entry (as its menu does) sets it up again with values."""
+        power = entities[f"total_kw_{self._charging_evse()}"]
+        entries = await self.get("/api/config/config_entries/entry")
+        entry_id = next(e["entry_id"] for e in entries if e["domain"] == DOMAIN)
+        await self.post(f"/api/config/config_entries/entry/{entry_id}/reload", {})
+        await self.check_setup()
+
+        async def shown() -> bool:
+            with contextlib.suppress(ValueError):
+                return float(await self.state(power)) > 0
+            return False
+
+        await self.until(f"{power} shown after the reload", shown)
+        self.step(f"reload: loaded again, {power} = {await self.state(power)}")
 
     def check_log(self) -> None:
         """No ERROR line; no deprecation reported about this integration."""

@@ -32,6 +32,7 @@ from .const import (
     VERDICT_TIMEOUT,
 )
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
+from .entity import start_entity_registration
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -74,6 +75,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
         entry.async_on_unload(connection.async_stop)
         entry.async_on_unload(_disconnect_at_stop(hass, connection))
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+        # Core's values first, the rest after, in bounded batches (see EntityStager).
+        start_entity_registration(entry)
     except BaseException:
         # Whatever stopped setup, the socket (and the loop, and the heartbeat timer) must not
         # outlive it: a retry would be refused as "already connected".

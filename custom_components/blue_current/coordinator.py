@@ -116,6 +116,8 @@ class BlueCurrentConnection:
         self._registered_owners: dict[str, str] | None = None
         self._unexpected_logged: set[str] = set()
         self._task: asyncio.Task[None] | None = None
+        # Set once the entities of setup are all registered (they are, in stages, after it).
+        self.entities_registered = asyncio.Event()
         self._unsubscribe_client = client.add_listener(self._on_client_update)
         # Waiting between attempts; tests replace it (or the module's ``sleep``) to observe it.
         self.sleep: Callable[[float], Awaitable[None]] = sleep

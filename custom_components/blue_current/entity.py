@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
+import weakref
 
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import EntityPlatform, async_get_current_platform
 
 from .api import (
     Activity,
@@ -18,6 +20,8 @@ from .api import (
     CommandTimeoutError,
     NoActiveProfileError,
     NotConnectedError,
+    Update,
+    UpdateKind,
 )
 from .api.exceptions import BlueCurrentError
 from .const import DOMAIN
@@ -31,29 +35,182 @@ type EntityFactory = Callable[[BlueCurrentConnection, str], Iterable[Entity]]
 PORTAL_URL = "https://my.bluecurrent.nl/"
 
 
+# What core shows by default (its enabled sensors): registered first, so that a fleet shows
+# these values as soon as core would; everything else follows in bounded batches.
+CORE_FIRST_KEYS: frozenset[str] = frozenset(
+    {
+        "avg_voltage",
+        "avg_current",
+        "total_kw",
+        "actual_kwh",
+        "total_cost",
+        "vehicle_status",
+        "activity",
+        "max_usage",
+        "start_datetime",
+        "stop_datetime",
+        "offline_since",
+    }
+)
+# Entities per call into Home Assistant: it adds a batch in one step (about 0.2 ms an entity),
+# so 100 keep each step near 20 ms however large the fleet.
+BATCH_ENTITIES = 100
+
+type EntityAdder = Callable[[list[Entity]], Coroutine[Any, Any, None]]
+_STAGERS: weakref.WeakKeyDictionary[BlueCurrentConnection, EntityStager] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _first(entity: Entity) -> bool:
+    description = getattr(entity, "entity_description", None)
+    return (
+        description is not None
+        and description.key in CORE_FIRST_KEYS
+        and description.entity_registry_enabled_default
+    )
+
+
+class EntityStager:
+    """Registers every platform's charge point entities once setup is done, in stages.
+
+    Platforms hand over their factory (``add_charge_point_entities``); ``run`` then registers,
+    in batches of ``BATCH_ENTITIES`` with the event loop free in between, first what core shows
+    for every charge point, then everything else, and sets the connection's
+    ``entities_registered``. Afterwards it creates entities at runtime when a charge point's
+    settings or list item change (a smart-charging profile turned on) or a charge point joins.
+    """
+
+    def __init__(self, connection: BlueCurrentConnection) -> None:
+        """Nothing registered yet."""
+        self.connection = connection
+        self.platforms: list[tuple[EntityFactory, EntityAdder]] = []
+        # Unique ids registered so far, per platform.
+        self.created: dict[EntityAdder, set[str]] = {}
+        self.started = False
+
+    def _make(self, evse_id: str) -> list[tuple[EntityAdder, list[Entity]]]:
+        made = []
+        for factory, adder in self.platforms:
+            created = self.created.setdefault(adder, set())
+            entities = [
+                entity
+                for entity in factory(self.connection, evse_id)
+                if entity.unique_id not in created
+            ]
+            created.update(e.unique_id for e in entities if e.unique_id is not None)
+            made.append((adder, entities))
+        return made
+
+    async def run(self) -> None:
+        """Register every charge point's entities: core's values first, then the rest."""
+        self.started = True
+        later: list[tuple[EntityAdder, list[Entity]]] = []
+        batch: dict[EntityAdder, list[Entity]] = {}
+        size = 0
+        for evse_id in list(self.connection.data.charge_points):
+            if evse_id not in self.connection.data.charge_points:
+                continue  # it left meanwhile
+            for adder, entities in self._make(evse_id):
+                first = [entity for entity in entities if _first(entity)]
+                batch.setdefault(adder, []).extend(first)
+                size += len(first)
+                later.append((adder, [entity for entity in entities if not _first(entity)]))
+            if size >= BATCH_ENTITIES:
+                await self._add(batch)
+                batch, size = {}, 0
+        await self._add(batch)
+        batch, size = {}, 0
+        for adder, entities in later:
+            batch.setdefault(adder, []).extend(entities)
+            size += len(entities)
+            if size >= BATCH_ENTITIES:
+                await self._add(batch)
+                batch, size = {}, 0
+        await self._add(batch)
+        self.connection.entities_registered.set()
+
+    async def _add(self, batch: dict[EntityAdder, list[Entity]]) -> None:
+        for adder, entities in batch.items():
+            if entities:
+                await adder(entities)
+                await asyncio.sleep(0)
+
+    @callback
+    def add_now(self, evse_ids: Iterable[str]) -> None:
+        """Entities that are due now (a charge point joined, a profile was turned on)."""
+        if not self.started:
+            return  # ``run`` will make them
+        for evse_id in evse_ids:
+            if evse_id not in self.connection.data.charge_points:
+                continue
+            for adder, entities in self._make(evse_id):
+                if entities:
+                    self.connection.entry.async_create_task(
+                        self.connection.hass, adder(entities), f"{DOMAIN} add entities"
+                    )
+
+    @callback
+    def on_client_update(self, update: Update) -> None:
+        """Settings or the charge point list changed: entities may be due."""
+        if update.kind is UpdateKind.SETTINGS and update.evse_id is not None:
+            evse_ids = [update.evse_id]
+        elif update.kind is UpdateKind.CHARGE_POINTS:
+            evse_ids = list(self.connection.data.charge_points)
+        else:
+            return
+        # After the connection has handled it (joined charge points, devices).
+        self.connection.hass.loop.call_soon(self.add_now, evse_ids)
+
+
+def _stager(entry: BlueCurrentConfigEntry) -> EntityStager:
+    connection = entry.runtime_data
+    stager = _STAGERS.get(connection)
+    if stager is None:
+        stager = _STAGERS[connection] = EntityStager(connection)
+        entry.async_on_unload(connection.client.add_listener(stager.on_client_update))
+        entry.async_on_unload(connection.async_add_charge_point_listener(stager.add_now))
+    return stager
+
+
+@callback
+def start_entity_registration(entry: BlueCurrentConfigEntry) -> None:
+    """Every platform has handed over its factories: register their entities in the background."""
+    stager = _stager(entry)
+    entry.async_create_task(entry.runtime_data.hass, stager.run(), f"{DOMAIN} register entities")
+
+
 async def add_charge_point_entities(
     entry: BlueCurrentConfigEntry,
     async_add_entities: Callable[[Iterable[Entity]], None],
     factory: EntityFactory,
 ) -> None:
-    """Add a platform's entities for every charge point, now and whenever one joins.
+    """Hand a platform's factory of charge point entities to the entry's stager.
 
-    One charge point at a time, letting the event loop run in between: Home Assistant adds a
-    batch of entities in one go, and a fleet's thousands at once would block it for seconds.
+    The stager registers them after setup (``start_entity_registration``), core's values
+    first, in bounded batches; and later for charge points that join or whose settings call
+    for more (a smart-charging profile turned on).
     """
-    connection = entry.runtime_data
+    try:
+        platform: EntityPlatform | None = async_get_current_platform()
+    except RuntimeError:
+        platform = None
 
-    @callback
-    def add(evse_ids: list[str]) -> None:
-        for evse_id in evse_ids:
-            if evse_id in connection.data.charge_points:  # it may have left meanwhile
-                async_add_entities(factory(connection, evse_id))
+    async def adder(entities: list[Entity]) -> None:
+        # Awaited: the stager registers one batch after the other, and knows when all are.
+        if platform is not None:
+            await platform.async_add_entities(entities)
+        else:
+            async_add_entities(entities)
 
-    # Listening first: a charge point that joins while these are added is not missed.
-    entry.async_on_unload(connection.async_add_charge_point_listener(add))
-    for evse_id in list(connection.data.charge_points):
-        add([evse_id])
-        await asyncio.sleep(0)
+    stager = _stager(entry)
+    stager.platforms.append((factory, adder))
+    if stager.started:  # a platform set up after the others (a reload): its entities now
+        created = stager.created.setdefault(adder, set())
+        for evse_id in list(entry.runtime_data.data.charge_points):
+            entities = list(factory(entry.runtime_data, evse_id))
+            created.update(e.unique_id for e in entities if e.unique_id is not None)
+            await adder(entities)
 
 
 class BlueCurrentEntity(Entity):

@@ -130,6 +130,7 @@ async def test_total_energy_survives_reload_and_reauth(
         await reauthenticate(hass, init_integration)
     await wait_for(lambda: init_integration.state is ConfigEntryState.LOADED, hass)
     await wait_for(lambda: state_of(hass, SESSION) == "0.92", hass)
+    await hass.async_block_till_done()  # the total is registered after core's values
     assert state_of(hass, TOTAL) == "5.92"
     await simulator.advance(300)  # counting goes on from there, once
     await wait_for(lambda: state_of(hass, SESSION) == "1.84", hass)

@@ -147,7 +147,7 @@ class CurrentLimitNumber(ChargePointEntity, NumberEntity, RestoreEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """A value that waits for the rate limit, and when it goes out."""
+        """A value that waits for the rate limit (the last one asked for)."""
         if self._wanted is None or self._last_sent is None:
             return None
         return {"pending_value": self._wanted}

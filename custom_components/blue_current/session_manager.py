@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import re
 from typing import Any, cast
 
-from homeassistant.const import CURRENCY_EURO, UnitOfEnergy
+from homeassistant.const import UnitOfEnergy
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -43,7 +43,7 @@ from .sessions import (
 STORE_VERSION = 1
 # Ended sessions kept per account (the oldest go first).
 MAX_SESSIONS = 1000
-# A session that starts this close to a start command from Home Assistant is that command's.
+# A session that appears this soon after a start command from Home Assistant is that command's.
 START_HINT_WINDOW = timedelta(minutes=10)
 # Events held for a charge point while nobody can show them (connection down, entity not yet
 # added); beyond this the oldest go.
@@ -52,6 +52,9 @@ MAX_HELD_EVENTS = 50
 SAVE_SOON = 1.0
 SAVE_LAZILY = 60.0
 STATISTICS_SOURCE = DOMAIN
+# [guess] The currency of ``total_cost`` when no tariff names one: the service is Dutch. An
+# ISO 4217 code, as the tariff sends it and the Energy dashboard expects.
+DEFAULT_CURRENCY = "EUR"
 
 _MANAGERS: str = f"{DOMAIN}_session_managers"
 
@@ -198,6 +201,7 @@ class SessionManager:
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._connected = self.connection.connected
         self._statistics_lock = asyncio.Lock()
+        self._statistics_tasks: set[asyncio.Task[None]] = set()
         # Per statistic: the sum before the hours written last, and those hours' changes.
         self._written: dict[str, tuple[float, dict[datetime, float]]] = {}
         self._stopped = False
@@ -253,7 +257,7 @@ class SessionManager:
         before = (memory.started, memory.ended)
         start = status.session_start
         card = (
-            self._card_for(evse_id, start)
+            self._card_for(evse_id)
             if start is not None and start != memory.started
             else memory.card
         )
@@ -264,7 +268,7 @@ class SessionManager:
             # Statuses that arrive while reconnecting show what happened while away.
             late=late if late is not None else not self.connection.connected,
             card=card,
-            currency=(tariff.currency if tariff is not None else None) or CURRENCY_EURO,
+            currency=(tariff.currency if tariff is not None else None) or DEFAULT_CURRENCY,
         )
         self._save(SAVE_SOON if (memory.started, memory.ended) != before else SAVE_LAZILY)
         for event in events:
@@ -283,10 +287,12 @@ class SessionManager:
             for evse_id in list(self._held):
                 self._flush(evse_id)
 
-    def _card_for(self, evse_id: str, start: datetime) -> SessionCard | None:
+    def _card_for(self, evse_id: str) -> SessionCard | None:
         """The card Home Assistant started this session with, else the default card [guess]."""
-        hint = self._hints.get(evse_id)
-        if hint is not None and abs(start - hint[1]) <= START_HINT_WINDOW:
+        # The first session that appears after Home Assistant asked for one is that one (by
+        # Home Assistant's clock: the service's may differ).
+        hint = self._hints.pop(evse_id, None)
+        if hint is not None and dt_util.utcnow() - hint[1] <= START_HINT_WINDOW:
             uid = hint[0]
             if uid is None:
                 return SessionCard(None, None, None, CardSource.INTEGRATION)
@@ -378,11 +384,13 @@ class SessionManager:
         for listener in list(self._record_listeners):
             listener(record)
         if record.end is not None and "recorder" in self.hass.config.components:
-            self.entry.async_create_background_task(
+            task = self.entry.async_create_background_task(
                 self.hass,
                 self._add_statistics(record),
                 f"{DOMAIN} statistics {record.evse_id}",
             )
+            self._statistics_tasks.add(task)
+            task.add_done_callback(self._statistics_tasks.discard)
 
     @callback
     def _save(self, delay: float) -> None:
@@ -407,6 +415,12 @@ class SessionManager:
         managers: dict[str, Any] = self.hass.data.get(_MANAGERS, {})
         managers.pop(self.entry.entry_id, None)
         await self._store.async_save(self._stored())
+        await self.async_wait_statistics()
+
+    async def async_wait_statistics(self) -> None:
+        """Wait until the statistics of every ended session are handed to the recorder."""
+        while self._statistics_tasks:
+            await asyncio.gather(*self._statistics_tasks, return_exceptions=True)
 
     # ------------------------------------------------------------------ statistics
 
@@ -426,7 +440,7 @@ class SessionManager:
                 await self._add_statistic(
                     statistic_id("cost", record.evse_id),
                     f"{name} charging cost",
-                    record.currency or CURRENCY_EURO,
+                    record.currency or DEFAULT_CURRENCY,
                     None,
                     spread_over_hours(record.start, record.end, record.cost),
                 )

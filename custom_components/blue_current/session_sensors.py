@@ -27,7 +27,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import CURRENCY_EURO, EntityCategory, UnitOfEnergy
+from homeassistant.const import EntityCategory, UnitOfEnergy
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
@@ -39,7 +39,13 @@ from .api import ChargePointData, Tariff
 from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import PORTAL_URL, BlueCurrentEntity, ChargePointEntity, add_charge_point_entities
-from .session_manager import CardTotal, SessionManager, async_get_session_manager, card_key
+from .session_manager import (
+    DEFAULT_CURRENCY,
+    CardTotal,
+    SessionManager,
+    async_get_session_manager,
+    card_key,
+)
 from .sessions import SessionRecord
 
 LIFETIME_COST = SensorEntityDescription(
@@ -103,9 +109,18 @@ SESSION_SENSORS: tuple[SensorEntityDescription, ...] = (
 )
 
 
+def _account_currency(connection: BlueCurrentConnection) -> str:
+    """The currency of the account's tariffs (the first charge point's that has one)."""
+    for data in connection.data.charge_points.values():
+        tariff = data.charge_point.tariff
+        if tariff is not None and tariff.currency:
+            return tariff.currency
+    return DEFAULT_CURRENCY
+
+
 def _currency(data: ChargePointData | None) -> str:
     tariff = data.charge_point.tariff if data is not None else None
-    return (tariff.currency if tariff is not None else None) or CURRENCY_EURO
+    return (tariff.currency if tariff is not None else None) or DEFAULT_CURRENCY
 
 
 async def async_setup_session_sensors(
@@ -300,7 +315,7 @@ class CardSensor(BlueCurrentEntity, SensorEntity):
             configuration_url=PORTAL_URL,
         )
         if not self._energy:
-            self._attr_native_unit_of_measurement = card.currency or CURRENCY_EURO
+            self._attr_native_unit_of_measurement = card.currency or _account_currency(connection)
 
     async def async_added_to_hass(self) -> None:
         """Follow the sessions that end."""

@@ -1,0 +1,147 @@
+"""Long-term statistics of ended sessions, read back through the recorder's own API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import (
+    get_last_statistics,
+    get_metadata,
+    statistics_during_period,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from bluecurrent_simulator import SimAccount, Simulator
+from custom_components.blue_current.session_manager import loaded_manager
+
+from .conftest import CHARGER, settle
+
+ENERGY = "blue_current:energy_bcu100001"
+COST = "blue_current:cost_bcu100001"
+
+
+@pytest.fixture(autouse=True)
+def mock_recorder_before_hass(async_test_recorder: Any) -> None:
+    """The recorder's database is prepared before Home Assistant (phcc's hook for it)."""
+
+
+async def _rows(hass: HomeAssistant, statistic: str, since: datetime) -> list[dict[str, Any]]:
+    found = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        since,
+        None,
+        {statistic},
+        "hour",
+        None,
+        {"sum", "change", "state"},
+    )
+    return [dict(row) for row in found.get(statistic, [])]
+
+
+async def _session(
+    hass: HomeAssistant, simulator: Simulator, account: SimAccount, seconds: float, count: int
+) -> None:
+    charger = account.charge_points[CHARGER]
+    charger.plug_in(simulator.now, demand_kwh=100)
+    await simulator.push_changes()
+    await simulator.advance(seconds)
+    charger.unplug(simulator.now)
+    await simulator.push_changes()
+    entry = hass.config_entries.async_entries("blue_current")[0]
+    manager = loaded_manager(hass, entry.entry_id)
+    assert manager is not None
+    await settle(hass, lambda: len(manager.records) == count)
+    await manager.async_wait_statistics()
+    await async_wait_recording_done(hass)
+
+
+async def test_energy_and_cost_by_the_hour_they_were_used(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """1.5 h from hh:15 and, after five minutes, 0.5 h at 11.04 kW: each hour gets the
+    energy used in it (no offset), sums continue across sessions, also within one hour."""
+    now = simulator.now
+    quarter_past = now.replace(minute=15, second=0, microsecond=0) + timedelta(hours=1)
+    await simulator.advance((quarter_past - now).total_seconds())  # idle: nothing to push
+    first_hour = quarter_past.astimezone(UTC).replace(minute=0)
+
+    await _session(hass, simulator, sim_account, 5400, 1)
+    rows = await _rows(hass, ENERGY, first_hour - timedelta(hours=1))
+    assert [row["start"] for row in rows] == [
+        (first_hour + timedelta(hours=h)).timestamp() for h in (0, 1)
+    ]
+    assert [row["change"] for row in rows] == [pytest.approx(8.28), pytest.approx(8.28)]
+    assert rows[-1]["sum"] == pytest.approx(16.56)
+
+    await simulator.advance(300)
+    await _session(hass, simulator, sim_account, 1800, 2)
+    rows = await _rows(hass, ENERGY, first_hour - timedelta(hours=1))
+    assert [row["start"] for row in rows] == [
+        (first_hour + timedelta(hours=h)).timestamp() for h in (0, 1, 2)
+    ]
+    # The second hour: 45 min of the first session and 10 of the second.
+    assert [row["change"] for row in rows] == [
+        pytest.approx(8.28),
+        pytest.approx(8.28 + 1.84),
+        pytest.approx(3.68),
+    ]
+    assert [row["sum"] for row in rows] == [
+        pytest.approx(8.28),
+        pytest.approx(18.4),
+        pytest.approx(22.08),
+    ]
+    last = await get_instance(hass).async_add_executor_job(
+        get_last_statistics, hass, 1, ENERGY, False, {"sum"}
+    )
+    assert last[ENERGY][0]["sum"] == pytest.approx(22.08)
+
+    costs = await _rows(hass, COST, first_hour - timedelta(hours=1))
+    assert costs[-1]["sum"] == pytest.approx(22.08 * 0.35, abs=0.02)
+    assert len(costs) == 3
+
+    metadata = dict(
+        await get_instance(hass).async_add_executor_job(
+            lambda: get_metadata(hass, statistic_ids={ENERGY, COST})
+        )
+    )
+    energy_meta = metadata[ENERGY][1]
+    assert energy_meta["unit_of_measurement"] == "kWh"
+    assert energy_meta["source"] == "blue_current"
+    assert energy_meta["has_sum"] is True
+    assert int(energy_meta["mean_type"]) == 0  # StatisticMeanType.NONE
+    if "unit_class" in energy_meta:  # Home Assistant 2025.10 and newer
+        assert energy_meta["unit_class"] == "energy"
+        assert metadata[COST][1]["unit_class"] is None
+    assert metadata[COST][1]["unit_of_measurement"] == "EUR"
+
+
+async def test_sums_continue_after_a_restart(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """A new manager (a reload) reads the last sum back from the recorder."""
+    await _session(hass, simulator, sim_account, 3600, 1)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await simulator.advance(7200)
+    await _session(hass, simulator, sim_account, 3600, 2)
+    last = await get_instance(hass).async_add_executor_job(
+        get_last_statistics, hass, 1, ENERGY, False, {"sum"}
+    )
+    assert last[ENERGY][0]["sum"] == pytest.approx(2 * 11.04)

@@ -173,6 +173,12 @@ class Smoke:
             return False
 
         await self.until(f"{power} shows a positive power", power_shown)
+        model_kw = self.account.charge_points[self._charging_evse()].power_w() / 1000
+
+        async def power_matches() -> bool:
+            return abs(float(await self.state(power)) - model_kw) < 0.05
+
+        await self.until(f"{power} shows the simulator's {model_kw:.2f} kW", power_matches)
         states = {entity_id: await self.state(entity_id) for entity_id in enabled}
         blank = {e for e, s in states.items() if s in ("unknown", "unavailable")}
         per_evse = {

@@ -72,6 +72,53 @@ def changed_status_fields(
     return frozenset(name for name in _STATUS_FIELDS if getattr(old, name) != getattr(new, name))
 
 
+class _Listeners:
+    """One charge point's listeners, indexed by the status fields they read.
+
+    A status message mostly changes one field (the session energy): only the few listeners
+    that read it are called, not every entity of the charge point.
+    """
+
+    __slots__ = ("by_field", "every", "indexed")
+
+    def __init__(self) -> None:
+        """No listeners yet."""
+        self.every: list[UpdateListener] = []  # called on every change
+        self.indexed: list[UpdateListener] = []  # called on changes of the fields they read
+        self.by_field: dict[str, list[UpdateListener]] = {}
+
+    def add(self, update: UpdateListener, reads: frozenset[str] | None) -> None:
+        if reads is None:
+            self.every.append(update)
+            return
+        self.indexed.append(update)
+        for name in reads:
+            self.by_field.setdefault(name, []).append(update)
+
+    def remove(self, update: UpdateListener, reads: frozenset[str] | None) -> None:
+        if reads is None:
+            self.every.remove(update)
+            return
+        self.indexed.remove(update)
+        for name in reads:
+            self.by_field[name].remove(update)
+
+    def for_change(self, changed: frozenset[str] | None) -> list[UpdateListener]:
+        """The listeners to call, each once (a copy: a listener may remove itself)."""
+        if changed is None:
+            return [*self.every, *self.indexed]
+        if len(changed) == 1:
+            return [*self.every, *self.by_field.get(next(iter(changed)), ())]
+        called = list(self.every)
+        seen: set[int] = set()
+        for name in changed:
+            for update in self.by_field.get(name, ()):
+                if id(update) not in seen:
+                    seen.add(id(update))
+                    called.append(update)
+        return called
+
+
 @dataclass(slots=True)
 class ConnectionHealth:
     """What diagnostics show of the connection loop."""
@@ -102,7 +149,7 @@ class BlueCurrentConnection:
         self.customer_id = customer_id
         self.health = ConnectionHealth(next_retry_delay=FIRST_RETRY_DELAY)
         self._stopped = False
-        self._listeners: dict[str | None, list[UpdateListener]] = {}
+        self._listeners: dict[str | None, _Listeners] = {}
         # The status each charge point's entities last heard of, to tell them what changed.
         self._statuses: dict[str, ChargePointStatus | None] = {}
         self._charge_point_listeners: list[ChargePointsListener] = []
@@ -200,14 +247,25 @@ class BlueCurrentConnection:
         return False
 
     @callback
-    def async_add_listener(self, update: UpdateListener, evse_id: str | None) -> CALLBACK_TYPE:
-        """Call ``update`` when the charge point (None: the account) or the connection changes."""
-        listeners = self._listeners.setdefault(evse_id, [])
-        listeners.append(update)
+    def async_add_listener(
+        self,
+        update: UpdateListener,
+        evse_id: str | None,
+        reads_status: frozenset[str] | None = None,
+    ) -> CALLBACK_TYPE:
+        """Call ``update`` when the charge point (None: the account) or the connection changes.
+
+        ``reads_status``: the status fields the listener depends on; a status that changed
+        none of them does not call it (None: every change does).
+        """
+        listeners = self._listeners.get(evse_id)
+        if listeners is None:
+            listeners = self._listeners[evse_id] = _Listeners()
+        listeners.add(update, reads_status)
 
         @callback
         def remove() -> None:
-            listeners.remove(update)
+            listeners.remove(update, reads_status)
 
         return remove
 
@@ -224,8 +282,10 @@ class BlueCurrentConnection:
 
     @callback
     def _notify(self, evse_id: str | None, changed: frozenset[str] | None = None) -> None:
-        for update in list(self._listeners.get(evse_id, ())):
-            update(changed)
+        listeners = self._listeners.get(evse_id)
+        if listeners is not None:
+            for update in listeners.for_change(changed):
+                update(changed)
 
     @callback
     def _notify_status(self, evse_id: str) -> None:

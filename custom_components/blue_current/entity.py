@@ -244,7 +244,11 @@ class BlueCurrentEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the connection's changes of this entity's charge point (or account)."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.connection.async_add_listener(self._handle_update, self._evse_id))
+        self.async_on_remove(
+            self.connection.async_add_listener(
+                self._handle_update, self._evse_id, self._reads_status
+            )
+        )
         self._shown = self._what_is_shown()
 
     @callback

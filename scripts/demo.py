@@ -37,6 +37,7 @@ DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo login, local only
 DEMO_TOKEN = "DEMO-TOKEN"  # noqa: S105 - the simulator's token, not a real one
 CLIENT_ID_PATH = "/"
 STARTUP_TIMEOUT = 180.0
+DEMO_VERDICT_DELAY = 2.0
 # Demo configurations made before the clean first start may still hold these: removed.
 ONBOARDING_EXTRAS = frozenset({"google_translate", "met", "radio_browser", "shopping_list"})
 # The config flow offers the endpoint field only when Home Assistant's environment names one.
@@ -289,9 +290,12 @@ async def run(options: argparse.Namespace) -> int:
     prepare_config(options.config, options.port)
     base = f"http://127.0.0.1:{options.port}"
     endpoint = f"ws://127.0.0.1:{options.simulator_port}/haserver"
+    # Charge points answer (block, start, stop, reset) after DEMO_VERDICT_DELAY seconds: the
+    # simulator's default is the real service's half minute, longer than a demo should wait.
     simulator = await _start(
         "-m", "bluecurrent_simulator", "--scenario", "demo", "--token", DEMO_TOKEN,
         "--port", str(options.simulator_port), "--time-scale", str(options.time_scale),
+        "--verdict-delay", str(DEMO_VERDICT_DELAY),
     )  # fmt: skip
     hass = await start_home_assistant(options.config, endpoint)
     stopped = asyncio.Event()

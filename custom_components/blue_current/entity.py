@@ -9,12 +9,14 @@ import weakref
 
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import EntityPlatform, async_get_current_platform
 
 from .api import (
     Activity,
+    ChargePoint,
     ChargePointData,
     CommandRefusedError,
     CommandTimeoutError,
@@ -56,6 +58,11 @@ CORE_FIRST_KEYS: frozenset[str] = frozenset(
 # so 100 keep each step near 20 ms however large the fleet.
 BATCH_ENTITIES = 100
 
+# Per connection and charge point: the list item a device info was made from, and it.
+_DEVICE_INFOS: weakref.WeakKeyDictionary[
+    BlueCurrentConnection, dict[str, tuple[ChargePoint, DeviceInfo]]
+] = weakref.WeakKeyDictionary()
+
 type EntityAdder = Callable[[list[Entity]], Coroutine[Any, Any, None]]
 _STAGERS: weakref.WeakKeyDictionary[BlueCurrentConnection, EntityStager] = (
     weakref.WeakKeyDictionary()
@@ -69,6 +76,29 @@ def _first(entity: Entity) -> bool:
         and description.key in CORE_FIRST_KEYS
         and description.entity_registry_enabled_default
     )
+
+
+class _Batch:
+    """Entities waiting to be added, per platform; added once there are enough."""
+
+    def __init__(self) -> None:
+        self.entities: dict[EntityAdder, list[Entity]] = {}
+        self.size = 0
+
+    def extend(self, adder: EntityAdder, entities: list[Entity]) -> None:
+        if entities:
+            self.entities.setdefault(adder, []).extend(entities)
+            self.size += len(entities)
+
+    async def add_when_full(self) -> None:
+        if self.size >= BATCH_ENTITIES:
+            await self.add()
+
+    async def add(self) -> None:
+        entities, self.entities, self.size = self.entities, {}, 0
+        for adder, some in entities.items():
+            await adder(some)
+            await asyncio.sleep(0)
 
 
 class EntityStager:
@@ -89,52 +119,52 @@ class EntityStager:
         self.created: dict[EntityAdder, set[str]] = {}
         self.started = False
 
-    def _make(self, evse_id: str) -> list[tuple[EntityAdder, list[Entity]]]:
-        made = []
-        for factory, adder in self.platforms:
-            created = self.created.setdefault(adder, set())
-            entities = [
-                entity
-                for entity in factory(self.connection, evse_id)
-                if entity.unique_id not in created
-            ]
-            created.update(e.unique_id for e in entities if e.unique_id is not None)
-            made.append((adder, entities))
+    def _make_one(self, factory: EntityFactory, adder: EntityAdder, evse_id: str) -> list[Entity]:
+        created = self.created.setdefault(adder, set())
+        made = [e for e in factory(self.connection, evse_id) if e.unique_id not in created]
+        created.update(e.unique_id for e in made if e.unique_id is not None)
         return made
 
+    def _make(self, evse_id: str) -> list[tuple[EntityAdder, list[Entity]]]:
+        return [
+            (adder, self._make_one(factory, adder, evse_id)) for factory, adder in self.platforms
+        ]
+
     async def run(self) -> None:
-        """Register every charge point's entities: core's values first, then the rest."""
+        """Register every charge point's entities: core's values first, then the rest.
+
+        Platforms whose first charge point has none of core's values wait for the second
+        stage whole (their entities are not even made before core's values are shown). Both
+        stages make and add entities charge point by charge point, in bounded batches.
+        """
         self.started = True
-        later: list[tuple[EntityAdder, list[Entity]]] = []
-        batch: dict[EntityAdder, list[Entity]] = {}
-        size = 0
-        for evse_id in list(self.connection.data.charge_points):
+        later: dict[str, list[tuple[EntityAdder, list[Entity]]]] = {}
+        deferred: list[tuple[EntityFactory, EntityAdder]] = []
+        batch = _Batch()
+        for index, evse_id in enumerate(list(self.connection.data.charge_points)):
             if evse_id not in self.connection.data.charge_points:
                 continue  # it left meanwhile
-            for adder, entities in self._make(evse_id):
+            rest = later[evse_id] = []
+            for factory, adder in self.platforms:
+                if (factory, adder) in deferred:
+                    continue
+                entities = self._make_one(factory, adder, evse_id)
                 first = [entity for entity in entities if _first(entity)]
-                batch.setdefault(adder, []).extend(first)
-                size += len(first)
-                later.append((adder, [entity for entity in entities if not _first(entity)]))
-            if size >= BATCH_ENTITIES:
-                await self._add(batch)
-                batch, size = {}, 0
-        await self._add(batch)
-        batch, size = {}, 0
-        for adder, entities in later:
-            batch.setdefault(adder, []).extend(entities)
-            size += len(entities)
-            if size >= BATCH_ENTITIES:
-                await self._add(batch)
-                batch, size = {}, 0
-        await self._add(batch)
+                if index == 0 and not first:
+                    deferred.append((factory, adder))
+                batch.extend(adder, first)
+                rest.append((adder, [entity for entity in entities if not _first(entity)]))
+            await batch.add_when_full()
+        await batch.add()
+        for evse_id, rest in later.items():
+            if evse_id in self.connection.data.charge_points:
+                for factory, adder in deferred:
+                    rest.append((adder, self._make_one(factory, adder, evse_id)))
+            for adder, entities in rest:
+                batch.extend(adder, entities)
+            await batch.add_when_full()
+        await batch.add()
         self.connection.entities_registered.set()
-
-    async def _add(self, batch: dict[EntityAdder, list[Entity]]) -> None:
-        for adder, entities in batch.items():
-            if entities:
-                await adder(entities)
-                await asyncio.sleep(0)
 
     @callback
     def add_now(self, evse_ids: Iterable[str]) -> None:
@@ -289,6 +319,20 @@ class BlueCurrentEntity(Entity):
         """Whether the data this entity shows has arrived."""
         return True
 
+    def get_initial_entity_options(self) -> er.EntityOptionsType | None:
+        """A sensor's display precision stored when its registry entry is made.
+
+        Home Assistant otherwise stores it just after adding the entity: one more registry
+        update and state write per such sensor, on every first setup.
+        """
+        options = super().get_initial_entity_options()
+        precision = getattr(self, "suggested_display_precision", None)
+        if precision is None:
+            return options
+        options = dict(options or {})
+        options["sensor"] = {**options.get("sensor", {}), "suggested_display_precision": precision}
+        return options
+
 
 class ChargePointEntity(BlueCurrentEntity):
     """An entity of one charge point (one device each)."""
@@ -304,14 +348,25 @@ class ChargePointEntity(BlueCurrentEntity):
         self.evse_id = evse_id
         self._attr_unique_id = connection.unique_id(description.key, evse_id)
         charge_point = connection.data.charge_points[evse_id].charge_point
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, evse_id)},
-            name=charge_point.display_name,
-            manufacturer="Blue Current",
-            model=charge_point.model_type or None,
-            serial_number=evse_id,
-            configuration_url=PORTAL_URL,
-        )
+        # One device info per charge point, shared by its entities (read, never changed).
+        try:
+            infos = _DEVICE_INFOS.setdefault(connection, {})
+        except TypeError:  # a stand-in for a connection that cannot be weakly referenced
+            infos = {}
+        known = infos.get(evse_id)
+        if known is not None and known[0] == charge_point:
+            device_info = known[1]
+        else:
+            device_info = DeviceInfo(
+                identifiers={(DOMAIN, evse_id)},
+                name=charge_point.display_name,
+                manufacturer="Blue Current",
+                model=charge_point.model_type or None,
+                serial_number=evse_id,
+                configuration_url=PORTAL_URL,
+            )
+            infos[evse_id] = (charge_point, device_info)
+        self._attr_device_info = device_info
 
     @property
     def charge_point(self) -> ChargePointData | None:

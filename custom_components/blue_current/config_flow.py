@@ -93,12 +93,12 @@ class BlueCurrentConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "unknown"}
 
     def _entry_on(self, endpoint: str) -> ConfigEntry | None:
-        """An account already set up against this endpoint (ignored ones do not count)."""
+        """An account set up against this endpoint (ignored or disabled ones hold no connection)."""
         return next(
             (
                 entry
                 for entry in self._async_current_entries(include_ignore=False)
-                if _entry_endpoint(entry) == endpoint
+                if entry.disabled_by is None and _entry_endpoint(entry) == endpoint
             ),
             None,
         )

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    SOURCE_USER,
+    ConfigEntryDisabler,
+    ConfigEntryState,
+)
 from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -203,6 +208,21 @@ async def test_ignored_entry_does_not_block(
 ) -> None:
     """An ignored (never connected) entry holds no connection: adding an account works."""
     MockConfigEntry(domain=DOMAIN, source=SOURCE_IGNORE, unique_id="C0009").add_to_hass(hass)
+    monkeypatch.delenv(ENDPOINT_ENV)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+
+
+async def test_disabled_entry_does_not_block(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disabled entry holds no connection either."""
+    MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="C0009",
+        data={CONF_API_TOKEN: "x"},
+        disabled_by=ConfigEntryDisabler.USER,
+    ).add_to_hass(hass)
     monkeypatch.delenv(ENDPOINT_ENV)
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM

@@ -383,7 +383,11 @@ class SessionManager:
         self._save(SAVE_SOON)
         for listener in list(self._record_listeners):
             listener(record)
-        if record.end is not None and "recorder" in self.hass.config.components:
+        if (
+            record.end is not None
+            and "recorder" in self.hass.config.components
+            and self._owns(record.evse_id)
+        ):
             task = self.entry.async_create_background_task(
                 self.hass,
                 self._add_statistics(record),
@@ -391,6 +395,14 @@ class SessionManager:
             )
             self._statistics_tasks.add(task)
             task.add_done_callback(self._statistics_tasks.discard)
+
+    def _owns(self, evse_id: str) -> bool:
+        """Whether this entry keeps the charge point's statistics.
+
+        A charge point shared with another configured account is in both accounts' streams;
+        its statistics belong to the entry that has its unscoped ids, so it is counted once.
+        """
+        return self.connection.unique_id("statistics", evse_id) == f"statistics_{evse_id}"
 
     @callback
     def _save(self, delay: float) -> None:

@@ -11,6 +11,7 @@ from homeassistant.components.recorder.statistics import (
     get_metadata,
     statistics_during_period,
 )
+from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 import pytest
@@ -20,7 +21,9 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from bluecurrent_simulator import SimAccount, Simulator
+from custom_components.blue_current.const import CONF_ENDPOINT, DOMAIN
 from custom_components.blue_current.session_manager import loaded_manager
+from tests.fixtures.simulator import SimulatorFactory
 
 from .conftest import CHARGER, settle
 
@@ -145,3 +148,44 @@ async def test_sums_continue_after_a_restart(
         get_last_statistics, hass, 1, ENERGY, False, {"sum"}
     )
     assert last[ENERGY][0]["sum"] == pytest.approx(2 * 11.04)
+
+
+async def test_a_shared_charge_point_is_counted_once(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    simulator_factory: SimulatorFactory,
+) -> None:
+    """Two accounts list one charge point: its statistics are the first account's only (each
+    account's stream reports the same session)."""
+    simulators = []
+    for number in (1, 2):
+        simulator = await simulator_factory()
+        simulator.add_account(token=f"T{number}", customer_id=f"C{number}", charge_points=1)
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=f"account {number}",
+            unique_id=f"C{number}",
+            data={CONF_API_TOKEN: f"T{number}", CONF_ENDPOINT: simulator.url},
+            minor_version=2,
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        simulators.append((simulator, simulator.accounts[f"T{number}"], entry))
+    for later, (simulator, account, entry) in enumerate(simulators):
+        await simulator.advance(later * 3 * 3600)  # in other hours than the first's
+        charger = account.charge_points[CHARGER]
+        charger.plug_in(simulator.now, demand_kwh=100)
+        await simulator.push_changes()
+        await simulator.advance(3600)
+        charger.unplug(simulator.now)
+        await simulator.push_changes()
+        manager = loaded_manager(hass, entry.entry_id)
+        assert manager is not None
+        await settle(hass, lambda manager=manager: len(manager.records) == 1)
+        await manager.async_wait_statistics()
+        await async_wait_recording_done(hass)
+    last = await get_instance(hass).async_add_executor_job(
+        get_last_statistics, hass, 1, ENERGY, False, {"sum"}
+    )
+    assert last[ENERGY][0]["sum"] == pytest.approx(11.04)

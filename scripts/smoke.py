@@ -157,15 +157,24 @@ class Smoke:
 
     async def check_values(self) -> dict[str, str]:
         """Every charge point has entities with states; the charging one draws power."""
-        entries = await self.registry()
+        evse = self._charging_evse()
+        wanted = {f"total_kw_{evse}", f"plug_and_charge_{evse}"}
+        entries: list[dict[str, Any]] = []
+
+        async def registered() -> bool:
+            # Entities are registered in stages after setup: wait for what the checks use
+            # and for every charge point to have some.
+            nonlocal entries
+            entries = await self.registry()
+            uids = {e["unique_id"] for e in entries}
+            return wanted <= uids and all(
+                any(uid.endswith(evse_id) for uid in uids) for evse_id in self.account.charge_points
+            )
+
+        await self.until("entities of every charge point registered", registered)
         by_unique_id = {e["unique_id"]: e["entity_id"] for e in entries}
         enabled = [e["entity_id"] for e in entries if e["disabled_by"] is None]
-        if not enabled:
-            raise SmokeError("no entities of this integration")
-        for evse_id in self.account.charge_points:
-            if not any(uid.endswith(evse_id) for uid in by_unique_id):
-                raise SmokeError(f"no entities for charge point {evse_id}")
-        power = by_unique_id[f"total_kw_{self._charging_evse()}"]
+        power = by_unique_id[f"total_kw_{evse}"]
 
         async def power_shown() -> bool:
             with contextlib.suppress(ValueError, SmokeError):
@@ -179,7 +188,12 @@ class Smoke:
             return abs(float(await self.state(power)) - model_kw) < 0.05
 
         await self.until(f"{power} shows the simulator's {model_kw:.2f} kW", power_matches)
-        states = {entity_id: await self.state(entity_id) for entity_id in enabled}
+        states: dict[str, str] = {}
+        for entity_id in enabled:
+            try:
+                states[entity_id] = await self.state(entity_id)
+            except SmokeError:  # registered a moment ago, its first state not written yet
+                states[entity_id] = "unknown"
         blank = {e for e, s in states.items() if s in ("unknown", "unavailable")}
         per_evse = {
             evse_id: sum(

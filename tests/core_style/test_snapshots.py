@@ -8,6 +8,7 @@ forcing anything enabled.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
@@ -24,6 +25,7 @@ from bluecurrent_simulator import SimAccount, Simulator
 from custom_components.blue_current.const import DOMAIN, PLATFORMS
 
 CHARGER = "BCU100001"
+WITH_PROFILES = "BCU100002"
 FROZEN = "2026-01-05 09:30:00+00:00"
 
 
@@ -34,13 +36,23 @@ async def _set_up(
     sim_account: SimAccount,
     entry: MockConfigEntry,
 ) -> None:
-    """One charge point charging for half an hour (both clocks frozen and moved together)."""
+    """One charge point charging for half an hour (both clocks frozen and moved together),
+    another with both smart-charging profiles on (so that every platform has entities)."""
     sim_account.charge_points[CHARGER].plug_in(simulator.now)
+    profiles = sim_account.charge_points[WITH_PROFILES]
+    profiles.delayed.enabled = True
+    profiles.price_based.enabled = True
     await simulator.advance(1800)
     freezer.tick(timedelta(seconds=1800))
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    # Entities are registered in stages after setup; the connection says when all are.
+    registered = getattr(entry.runtime_data, "entities_registered", None)
+    if registered is not None:
+        async with asyncio.timeout(10):
+            await registered.wait()
+        await hass.async_block_till_done()
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

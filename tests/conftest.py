@@ -9,6 +9,8 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from bluecurrent_simulator import SimAccount
+
 pytest_plugins = [
     "tests.fixtures.simulator",
     "tests.fixtures.integration",
@@ -24,6 +26,15 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Home Assistant's snapshot serializer; syrupy's own fixture would otherwise win."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def profiles_on(sim_account: SimAccount) -> None:
+    """Both smart-charging profiles on before setup: their times, numbers and boost exist only
+    while a profile is on (``lean.py``). Request it before ``init_integration``."""
+    for charge_point in sim_account.charge_points.values():
+        charge_point.delayed.enabled = True
+        charge_point.price_based.enabled = True
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from .api import (
 from .api.exceptions import BlueCurrentError
 from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
+from .lean import CONF_FLEET, apply_defaults, due
 
 type EntityFactory = Callable[[BlueCurrentConnection, str], Iterable[Entity]]
 
@@ -119,15 +120,27 @@ class EntityStager:
         self.created: dict[EntityAdder, set[str]] = {}
         self.started = False
 
-    def _make_one(self, factory: EntityFactory, adder: EntityAdder, evse_id: str) -> list[Entity]:
+    def make_one(self, factory: EntityFactory, adder: EntityAdder, evse_id: str) -> list[Entity]:
+        """The entities of one platform for one charge point that are due and new."""
         created = self.created.setdefault(adder, set())
-        made = [e for e in factory(self.connection, evse_id) if e.unique_id not in created]
-        created.update(e.unique_id for e in made if e.unique_id is not None)
+        data = self.connection.data.charge_points.get(evse_id)
+        if data is None:
+            return []
+        fleet = bool(self.connection.entry.options.get(CONF_FLEET, False))
+        made = [
+            entity
+            for entity in factory(self.connection, evse_id)
+            if entity.unique_id not in created and due(entity, data, fleet)
+        ]
+        for entity in made:
+            apply_defaults(entity)
+            if entity.unique_id is not None:
+                created.add(entity.unique_id)
         return made
 
     def _make(self, evse_id: str) -> list[tuple[EntityAdder, list[Entity]]]:
         return [
-            (adder, self._make_one(factory, adder, evse_id)) for factory, adder in self.platforms
+            (adder, self.make_one(factory, adder, evse_id)) for factory, adder in self.platforms
         ]
 
     async def run(self) -> None:
@@ -148,7 +161,7 @@ class EntityStager:
             for factory, adder in self.platforms:
                 if (factory, adder) in deferred:
                     continue
-                entities = self._make_one(factory, adder, evse_id)
+                entities = self.make_one(factory, adder, evse_id)
                 first = [entity for entity in entities if _first(entity)]
                 if index == 0 and not first:
                     deferred.append((factory, adder))
@@ -159,7 +172,7 @@ class EntityStager:
         for evse_id, rest in later.items():
             if evse_id in self.connection.data.charge_points:
                 for factory, adder in deferred:
-                    rest.append((adder, self._make_one(factory, adder, evse_id)))
+                    rest.append((adder, self.make_one(factory, adder, evse_id)))
             for adder, entities in rest:
                 batch.extend(adder, entities)
             await batch.add_when_full()
@@ -236,11 +249,8 @@ async def add_charge_point_entities(
     stager = _stager(entry)
     stager.platforms.append((factory, adder))
     if stager.started:  # a platform set up after the others (a reload): its entities now
-        created = stager.created.setdefault(adder, set())
         for evse_id in list(entry.runtime_data.data.charge_points):
-            entities = list(factory(entry.runtime_data, evse_id))
-            created.update(e.unique_id for e in entities if e.unique_id is not None)
-            await adder(entities)
+            await adder(stager.make_one(factory, adder, evse_id))
 
 
 class BlueCurrentEntity(Entity):

@@ -45,7 +45,7 @@ async def test_grid_device_name_is_translated(
 
 
 async def test_numbers_have_device_classes(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant, profiles_on: None, init_integration: MockConfigEntry
 ) -> None:
     """Battery size is an energy storage in kWh, minimum charge a battery level in %."""
     registry = er.async_get(hass)

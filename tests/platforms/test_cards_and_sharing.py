@@ -164,9 +164,19 @@ async def test_charge_point_shared_by_two_accounts(
 
 
 async def test_entity_names_are_unique_per_device(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
 ) -> None:
-    """Two entities of one device were both "Boost" (the boosting sensor and the button)."""
+    """Two entities of one device were both "Boost" (the boosting sensor and the button).
+
+    Both exist while a smart-charging profile is on: turning one on adds them at runtime.
+    """
+    charge_point = sim_account.charge_points["BCU100001"]
+    charge_point.delayed.enabled = True
+    await simulator.push(wire.settings(charge_point))
+    await settle(hass, lambda: hass.states.get("button.charger_1_boost") is not None)
     registry = er.async_get(hass)
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
     for device in devices:
@@ -200,6 +210,7 @@ async def test_new_charge_points_logged_at_debug(
 
 async def test_delayed_window_without_an_end_is_a_translated_error(
     hass: HomeAssistant,
+    profiles_on: None,
     init_integration: MockConfigEntry,
     simulator: Simulator,
     sim_account: SimAccount,

@@ -10,7 +10,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from bluecurrent_simulator import SimAccount, Simulator
+from bluecurrent_simulator import SimAccount, Simulator, wire
 
 from .conftest import call, device_id, settle
 
@@ -99,7 +99,7 @@ async def test_command_while_disconnected(
     init_integration.runtime_data.sleep = _never  # stay disconnected
     await simulator.drop_connections("clean")
     await settle(hass, lambda: not init_integration.runtime_data.connected)
-    assert hass.states.get("button.charger_1_reboot").state == "unavailable"
+    assert hass.states.get("button.charger_1_stop_charge_session").state == "unavailable"
     with pytest.raises(HomeAssistantError) as failed:
         await hass.services.async_call(
             "blue_current",
@@ -143,9 +143,29 @@ async def test_buttons(
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")  # the profile switches
 async def test_boost_needs_a_smart_charging_profile(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    profiles_on: None,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
 ) -> None:
-    """Boost overrides a profile: with none on, a translated validation error, nothing sent."""
+    """Boost overrides a profile: with none on, a translated validation error, nothing sent.
+
+    The button exists once a profile was on; both are turned off here.
+    """
+    charge_point = sim_account.charge_points[CHARGER]
+    charge_point.delayed.enabled = charge_point.price_based.enabled = False
+    await simulator.push(wire.settings(charge_point))
+    connection = init_integration.runtime_data
+    await settle(
+        hass,
+        lambda: (
+            not any(
+                getattr(connection.data.charge_points[CHARGER], profile).enabled
+                for profile in ("delayed_charging", "price_based_charging")
+            )
+        ),
+    )
     sent = len(simulator.requests())
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "button", "press", "button.charger_1_boost")
@@ -217,7 +237,10 @@ async def test_card_select_starts_sessions_with_the_card(
 
 
 async def test_numbers_and_times(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sim_account: SimAccount
+    hass: HomeAssistant,
+    profiles_on: None,
+    init_integration: MockConfigEntry,
+    sim_account: SimAccount,
 ) -> None:
     """Smart-charging settings change on the charge point, then in Home Assistant."""
     charge_point = sim_account.charge_points[CHARGER]

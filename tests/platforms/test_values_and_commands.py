@@ -95,6 +95,7 @@ async def test_current_left_follows_the_maximum_that_applies(
     await settle(hass, lambda: value(hass, "sensor.charger_1_current_left") == expected)
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # diagnostic: disabled
 async def test_session_duration_in_minutes(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -137,6 +138,7 @@ async def test_attribute_only_change_is_written(
     ("button", "command", "other"),
     [("reset", "SOFT_RESET", "REBOOT"), ("reboot", "REBOOT", "SOFT_RESET")],
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # rarely used: disabled
 async def test_reset_and_reboot_send_their_own_command(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

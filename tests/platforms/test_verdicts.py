@@ -22,6 +22,9 @@ from custom_components.blue_current.const import DOMAIN
 
 from .conftest import call, device_id, settle
 
+# Reset and reboot are registered disabled by default (lean.py).
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
+
 CHARGER = "BCU100001"
 RESET = "button.charger_1_reset"
 

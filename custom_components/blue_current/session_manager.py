@@ -256,11 +256,12 @@ class SessionManager:
         memory = tracker.memory
         before = (memory.started, memory.ended)
         start = status.session_start
-        card = (
-            self._card_for(evse_id)
-            if start is not None and start != memory.started
-            else memory.card
+        new_session = (
+            start is not None
+            and start != memory.started
+            and (memory.ended is None or start > memory.ended)
         )
+        card = self._card_for(evse_id) if new_session else memory.card
         tariff = data.charge_point.tariff if data is not None else None
         events = tracker.feed(
             old,

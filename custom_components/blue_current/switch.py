@@ -22,11 +22,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import BlueCurrentClient, ChargePointData, Setting
+from .api import BlueCurrentClient, ChargePointData, CommandVerdict, Setting
 from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, add_charge_point_entities, is_blocked, run_command
 from .evcc import charge_session_switches
+from .verdicts import follow_verdict
 
 PARALLEL_UPDATES = 1
 
@@ -163,8 +164,13 @@ class ChargePointSwitch(ChargePointEntity, SwitchEntity):
                 translation_placeholders={"evse_id": self.evse_id},
             )
         description = self.entity_description
-        await run_command(
+        answer = await run_command(
             self.connection,
             lambda: description.set_fn(self.connection.client, self.evse_id, on),
             self.evse_id,
         )
+        if isinstance(answer, CommandVerdict):
+            # Block/unblock: accepted; the switch turns when the status shows it.
+            data = self.charge_point
+            name = data.charge_point.display_name if data is not None else self.evse_id
+            follow_verdict(self.connection, answer, name)

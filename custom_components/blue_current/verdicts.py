@@ -1,10 +1,10 @@
 """A charge point's verdict on a command, reported after the button press or action returned.
 
-The service accepts a start, stop, reset or reboot at once, but the charge point's verdict can
-take about 30 s. Holding the user's press that long would freeze the UI, so a press returns on
-acceptance, and the verdict is followed here: a refusal or a missing verdict becomes a
-persistent notification (translated), a success a debug line. Nothing the user asked for ends
-without an answer.
+The service accepts a start, stop, reset, reboot, block or unblock at once, but the charge
+point's verdict (for block/unblock: its status showing it) can take about 30 s. Holding the
+user's press that long would freeze the UI, so a press returns on acceptance, and the verdict
+is followed here: a refusal or a missing verdict becomes a persistent notification
+(translated), a success a debug line. Nothing the user asked for ends without an answer.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from .api import CommandRefusedError, CommandTimeoutError, CommandVerdict, NotCo
 from .const import DOMAIN, LOGGER
 from .coordinator import BlueCurrentConnection
 
+# Block and unblock have no verdict: the charge point's status shows them, or does not.
+_NOT_SHOWN = {"SET_INOPERATIVE": "block_not_shown", "SET_OPERATIVE": "unblock_not_shown"}
 # The button whose translated name names each command in a notification.
 _ACTION_NAMES = {
     "START_SESSION": "start_charge_session",
@@ -46,7 +48,7 @@ async def _report(hass: HomeAssistant, verdict: CommandVerdict, charge_point: st
         key = f"verdict_{err.kind}"
         reason = err.reason
     except CommandTimeoutError:
-        key, reason = "verdict_missing", ""
+        key, reason = _NOT_SHOWN.get(verdict.command, "verdict_missing"), ""
     except NotConnectedError:
         key, reason = "verdict_lost", ""
     else:

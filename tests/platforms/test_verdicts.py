@@ -27,6 +27,7 @@ pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
 
 CHARGER = "BCU100001"
 RESET = "button.charger_1_reset"
+BLOCK = "switch.charger_1_block_charge_point"
 
 
 def _notices(hass: HomeAssistant) -> dict[str, str]:
@@ -121,3 +122,28 @@ async def test_verdict_lost_with_the_connection_becomes_a_notification(
     await settle(hass, lambda: bool(_notices(hass)))
     (message,) = _notices(hass).values()
     assert "connection" in message
+
+
+async def test_block_switch_turns_when_the_status_shows_it(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Turning returns on acceptance; the switch shows blocked once the charge point is."""
+    simulator.verdict_delay = 3600
+    await call(hass, "switch", "turn_on", BLOCK)
+    assert hass.states.get(BLOCK).state == "off"  # what the service confirmed so far
+    await simulator.release_verdicts()
+    await settle(hass, lambda: hass.states.get(BLOCK).state == "on")
+    assert _notices(hass) == {}
+
+
+@pytest.mark.usefixtures("short_verdict_timeout")
+async def test_block_never_shown_becomes_a_notification(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Accepted, but the status never shows it: the user is told to check the charge point."""
+    simulator.verdict_delay = 3600
+    await call(hass, "switch", "turn_on", BLOCK)
+    await settle(hass, lambda: bool(_notices(hass)))
+    (message,) = _notices(hass).values()
+    assert "does not show it blocked" in message
+    assert hass.states.get(BLOCK).state == "off"

@@ -66,6 +66,8 @@ from .snapshot import Part, Snapshot
 _LOGGER = logging.getLogger(__name__)
 # Frames handled before letting the rest of the event loop run.
 _FRAMES_PER_TURN = 20
+# Requests sent before the event loop gets a turn.
+_SENDS_PER_TURN = 50
 
 type UpdateListener = Callable[[Update], None]
 
@@ -453,8 +455,12 @@ class BlueCurrentClient:
             await self._end(connection, NotConnectedError("Disconnected"))
 
     async def _send_snapshot_requests(self, connection: _Connection) -> None:
-        # Pipelined: every request goes out before any answer is read.
-        for request in (requests.get_charge_points(), requests.get_charge_cards()):
+        # Pipelined: every request goes out before any answer is read. Known cards are asked
+        # for again only when the charge point list names a card they do not match.
+        wanted = [requests.get_charge_points()]
+        if self._data.cards is None:
+            wanted.append(requests.get_charge_cards())
+        for request in wanted:
             await self._send(connection, request, awaited=False)
 
     async def _end(self, connection: _Connection, error: BlueCurrentError | None) -> None:
@@ -592,9 +598,18 @@ class BlueCurrentClient:
         asyncio.get_running_loop().create_task(self._flush_outbox(connection))
 
     async def _flush_outbox(self, connection: _Connection) -> None:
+        """Send what messages called for, ``_SENDS_PER_TURN`` at a time.
+
+        A fleet's list calls for a thousand requests: sent in one go they would hold the event
+        loop for a tenth of a second.
+        """
         try:
+            sent = 0
             while connection.outbox and connection.end_error is None:
                 await self._send(connection, connection.outbox.pop(0), awaited=False)
+                sent += 1
+                if sent % _SENDS_PER_TURN == 0:
+                    await asyncio.sleep(0)
         except NotConnectedError:
             connection.outbox.clear()  # the socket closed: the next receive says why
 
@@ -822,10 +837,30 @@ class BlueCurrentClient:
         connection.listed_charge_points = True
         connection.snapshot.expect(listed)
         wanted = listed if first else [e for e in listed if e not in known_before]
+        charge_points = self._data.charge_points
         for evse_id in wanted:
-            connection.outbox += [requests.get_status(evse_id), requests.get_settings(evse_id)]
+            connection.outbox.append(requests.get_status(evse_id))
+            if _list_says_settings(charge_points.get(evse_id)):
+                # After a reconnect: the list item shows the settings unchanged.
+                connection.snapshot.arrived(Part.SETTINGS, evse_id)
+            else:
+                connection.outbox.append(requests.get_settings(evse_id))
         if listed and (first or self._data.grid is None):
             connection.outbox.append(requests.get_grid_status(listed[0]))
+        if first and self._data.cards is not None and self._cards_outdated(listed):
+            connection.outbox.append(requests.get_charge_cards())
+
+    def _cards_outdated(self, listed: list[str]) -> bool:
+        """Whether a listed default card is not one of the known cards as they are known."""
+        known = {card.uid: card for card in self._data.cards or ()}
+        for evse_id in listed:
+            data = self._data.charge_points.get(evse_id)
+            card = data.charge_point.default_card if data is not None else None
+            if card is not None:
+                same = known.get(card.uid)
+                if same is None or (same.name, same.valid) != (card.name, card.valid):
+                    return True
+        return False
 
     def _on_status(self, message: ServerMessage) -> object:
         known = self._data.charge_points.get(subject_evse_id(message) or "")
@@ -1195,3 +1230,36 @@ def _disarm_heartbeat(socket: aiohttp.ClientWebSocketResponse) -> None:
     cancel = getattr(socket, "_cancel_heartbeat", None)
     if callable(cancel):
         cancel()
+
+
+def _list_says_settings(known: ChargePointData | None) -> bool:
+    """Whether a charge point's list item shows its known settings unchanged.
+
+    The list carries plug & charge, public charging, the default card and each profile's
+    on/off with its permission, not a profile's times or targets: a charge point whose
+    profile is on, whose item lacks one of these, or differs from the settings, is re-read.
+    """
+    settings = known.settings if known is not None else None
+    if known is None or settings is None:
+        return False
+    item = known.charge_point
+    listed_card = item.default_card.uid if item.default_card is not None else None
+    known_card = settings.default_card.uid if settings.default_card is not None else None
+    profiles = (
+        (item.delayed_charging, settings.delayed_charging),
+        (item.price_based_charging, settings.price_based_charging),
+    )
+    return (
+        item.plug_and_charge is not None
+        and item.public_charging is not None
+        and (item.plug_and_charge, item.public_charging)
+        == (settings.plug_and_charge, settings.public_charging)
+        and listed_card == known_card
+        and all(
+            listed is not None
+            and current is not None
+            and not listed.enabled
+            and (listed.enabled, listed.editable) == (current.enabled, current.editable)
+            for listed, current in profiles
+        )
+    )

@@ -202,8 +202,8 @@ class SessionManager:
         self._connected = self.connection.connected
         self._statistics_lock = asyncio.Lock()
         self._statistics_tasks: set[asyncio.Task[None]] = set()
-        # Per statistic: the sum before the hours written last, and those hours' changes.
-        self._written: dict[str, tuple[float, dict[datetime, float]]] = {}
+        # Per statistic: the last hour written and its sum.
+        self._last_sums: dict[str, tuple[datetime, float]] = {}
         self._stopped = False
 
     @classmethod
@@ -470,6 +470,13 @@ class SessionManager:
         unit_class: str | None,
         amounts: dict[datetime, float],
     ) -> None:
+        """Add ``amounts`` (per hour) to the hourly sums, continuing from the last one.
+
+        Sessions at one charge point follow each other, so only the last stored hour can be
+        shared with a new session (one ended in it, the next began): that hour's row is
+        rewritten with both. An hour before it (a clock that went back) counts in it, so that
+        sums never go down.
+        """
         # The recorder is an optional companion: imported only when it is loaded.
         from homeassistant.components.recorder.models import (  # noqa: PLC0415
             StatisticData,
@@ -482,17 +489,16 @@ class SessionManager:
 
         if not amounts:
             return
-        first = min(amounts)
-        base, existing = await self._written_before(statistic, first)
-        changes = dict(existing)
+        last_hour, running = await self._last_sum(statistic)
+        hourly: dict[datetime, float] = {}
         for hour, amount in amounts.items():
-            changes[hour] = changes.get(hour, 0.0) + amount
+            at = max(hour, last_hour) if last_hour is not None else hour
+            hourly[at] = hourly.get(at, 0.0) + amount
         rows: list[StatisticData] = []
-        running = base
-        for hour in sorted(changes):
-            running += changes[hour]
+        for hour in sorted(hourly):
+            running += hourly[hour]
             rows.append(StatisticData(start=hour, state=round(running, 4), sum=round(running, 4)))
-        self._written[statistic] = (base, changes)
+        self._last_sums[statistic] = (max(hourly), running)
         metadata: dict[str, Any] = {
             "has_sum": True,
             "mean_type": StatisticMeanType.NONE,
@@ -506,57 +512,26 @@ class SessionManager:
             metadata["unit_class"] = unit_class
         async_add_external_statistics(self.hass, cast(StatisticMetaData, metadata), rows)
 
-    async def _written_before(
-        self, statistic: str, first: datetime
-    ) -> tuple[float, dict[datetime, float]]:
-        """The sum before hour ``first``, and the changes already stored from ``first`` on.
+    async def _last_sum(self, statistic: str) -> tuple[datetime | None, float]:
+        """The last hour with a sum, and that sum (None, 0 when there is none).
 
-        The last rows this manager wrote are kept; otherwise the recorder is asked (its
-        imports are queued, so reading back what was just added could find it missing).
+        What this manager wrote last is kept: the recorder imports in its queue, so reading
+        back what was just added could miss it. Otherwise the recorder is asked.
         """
-        written = self._written.get(statistic)
-        if written is not None and (not written[1] or min(written[1]) <= first):
-            base, changes = written
-            before = base + sum(change for hour, change in changes.items() if hour < first)
-            return before, {hour: change for hour, change in changes.items() if hour >= first}
-        return await self._stored_before(statistic, first)
-
-    async def _stored_before(
-        self, statistic: str, first: datetime
-    ) -> tuple[float, dict[datetime, float]]:
+        if statistic in self._last_sums:
+            return self._last_sums[statistic]
         from homeassistant.components.recorder.statistics import (  # noqa: PLC0415
             get_last_statistics,
-            statistics_during_period,
         )
         from homeassistant.helpers.recorder import get_instance  # noqa: PLC0415
 
-        recorder = get_instance(self.hass)
-        last = await recorder.async_add_executor_job(
+        last = await get_instance(self.hass).async_add_executor_job(
             get_last_statistics, self.hass, 1, statistic, False, {"sum"}
         )
         rows = last.get(statistic)
         if not rows:
-            return 0.0, {}
-        if dt_util.utc_from_timestamp(rows[0]["start"]) < first:
-            return float(rows[0].get("sum") or 0.0), {}
-        stored = await recorder.async_add_executor_job(
-            statistics_during_period,
-            self.hass,
-            first,
-            None,
-            {statistic},
-            "hour",
-            None,
-            {"sum", "change"},
-        )
-        later = stored.get(statistic, [])
-        if not later:
-            return float(rows[0].get("sum") or 0.0), {}
-        base = float(later[0].get("sum") or 0.0) - float(later[0].get("change") or 0.0)
-        return base, {
-            dt_util.utc_from_timestamp(row["start"]): float(row.get("change") or 0.0)
-            for row in later
-        }
+            return None, 0.0
+        return dt_util.utc_from_timestamp(rows[0]["start"]), float(rows[0].get("sum") or 0.0)
 
 
 __all__ = [

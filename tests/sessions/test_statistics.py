@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from bluecurrent_simulator import SimAccount, Simulator
+from bluecurrent_simulator import SimAccount, Simulator, wire
 from custom_components.blue_current.const import CONF_ENDPOINT, DOMAIN
 from custom_components.blue_current.session_manager import loaded_manager
 from tests.fixtures.simulator import SimulatorFactory
@@ -189,3 +189,67 @@ async def test_a_shared_charge_point_is_counted_once(
         get_last_statistics, hass, 1, ENERGY, False, {"sum"}
     )
     assert last[ENERGY][0]["sum"] == pytest.approx(11.04)
+
+
+async def test_after_a_restart_a_session_in_the_same_hour_adds_to_it(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """hh:15-hh:45, a reload, then hh:50-hh+1:20: the hour both used holds both (read back
+    from the recorder, not overwritten)."""
+    now = simulator.now
+    quarter_past = now.replace(minute=15, second=0, microsecond=0) + timedelta(hours=1)
+    await simulator.advance((quarter_past - now).total_seconds())
+    first_hour = quarter_past.astimezone(UTC).replace(minute=0)
+    await _session(hass, simulator, sim_account, 1800, 1)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await simulator.advance(300)
+    await _session(hass, simulator, sim_account, 1800, 2)  # the log kept the first
+    rows = await _rows(hass, ENERGY, first_hour - timedelta(hours=1))
+    assert [row["start"] for row in rows] == [
+        (first_hour + timedelta(hours=h)).timestamp() for h in (0, 1)
+    ]
+    assert [row["change"] for row in rows] == [pytest.approx(5.52 + 1.84), pytest.approx(3.68)]
+    assert rows[-1]["sum"] == pytest.approx(11.04)
+
+
+async def test_sums_never_go_down_for_an_overlapping_session(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """A session the service reports inside the hours of the one before (bogus times) adds
+    its energy to the last hour with a sum: no hour's sum goes below an earlier one's."""
+    now = simulator.now
+    quarter_past = now.replace(minute=15, second=0, microsecond=0) + timedelta(hours=1)
+    await simulator.advance((quarter_past - now).total_seconds())
+    first_hour = quarter_past.astimezone(UTC).replace(minute=0)
+    await _session(hass, simulator, sim_account, 5400, 1)  # hh:15 - hh+1:45
+
+    charger = sim_account.charge_points[CHARGER]
+    message = wire.status(charger)
+    message["data"] |= {
+        "start_datetime": wire.timestamp(quarter_past + timedelta(minutes=15), True),
+        "stop_datetime": wire.timestamp(quarter_past + timedelta(minutes=25), True),
+        "actual_kwh": 1.0,
+        "total_cost": 0.35,
+    }
+    await simulator.push(message)
+    await _session_logged(hass, 2)
+    rows = await _rows(hass, ENERGY, first_hour - timedelta(hours=1))
+    assert [row["sum"] for row in rows] == [pytest.approx(8.28), pytest.approx(17.56)]
+
+
+async def _session_logged(hass: HomeAssistant, count: int) -> None:
+    entry = hass.config_entries.async_entries("blue_current")[0]
+    manager = loaded_manager(hass, entry.entry_id)
+    assert manager is not None
+    await settle(hass, lambda: len(manager.records) == count)
+    await manager.async_wait_statistics()
+    await async_wait_recording_done(hass)

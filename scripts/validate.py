@@ -560,7 +560,11 @@ def check_translations(  # noqa: PLR0912
     for key in sorted(expected):
         if key not in english:
             problems.add(en_path, f"{key} is used by the code but has no text")
-    steps = translations["en"].get("config", {}).get("step", {})
+    # Steps of the config flow and of the options flow (both in config_flow.py).
+    steps = {
+        **translations["en"].get("options", {}).get("step", {}),
+        **translations["en"].get("config", {}).get("step", {}),
+    }
     for step in sorted(used["step"] - set(steps)):
         problems.add(en_path, f"config step {step!r} has no texts")
     for field in sorted(form_fields(component)):

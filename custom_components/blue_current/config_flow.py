@@ -26,8 +26,10 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
+    OptionsFlow,
 )
 from homeassistant.const import CONF_API_TOKEN
+from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     TextSelector,
@@ -46,6 +48,7 @@ from .api import (
     RequestLimitReachedError,
 )
 from .const import CONF_ENDPOINT, DOMAIN, LOGGER
+from .lean import CONF_FLEET
 
 # Set in Home Assistant's environment to offer (and default) the endpoint field.
 ENDPOINT_ENV: str = "BLUE_CURRENT_ENDPOINT"
@@ -77,6 +80,12 @@ class BlueCurrentConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
     # 1.2: grid unique ids scoped by account (async_migrate_entry migrates core's 1.1).
     MINOR_VERSION = 2
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """The entry's options: the fleet set."""
+        return BlueCurrentOptionsFlow()
 
     async def _account_for(
         self, api_token: str, endpoint: str
@@ -178,4 +187,18 @@ class BlueCurrentConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
             description_placeholders={"email": entry.title},
+        )
+
+
+class BlueCurrentOptionsFlow(OptionsFlow):
+    """Options of an account: register the fleet set only (``lean.py``)."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """One switch; the entry reloads with it."""
+        if user_input is not None:
+            return self.async_create_entry(data={CONF_FLEET: bool(user_input[CONF_FLEET])})
+        fleet = bool(self.config_entry.options.get(CONF_FLEET, False))
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema({vol.Required(CONF_FLEET, default=fleet): bool}),
         )

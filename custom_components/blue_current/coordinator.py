@@ -49,6 +49,7 @@ from .const import (
     SNAPSHOT_TIMEOUT,
     STABLE_CONNECTION,
 )
+from .lean import CONF_FLEET
 
 # The app's pseudo-card: a session started with it has no card [D].
 APP_CARD_UID = "BCU-APP"
@@ -165,6 +166,8 @@ class BlueCurrentConnection:
         self._task: asyncio.Task[None] | None = None
         # Set once the entities of setup are all registered (they are, in stages, after it).
         self.entities_registered = asyncio.Event()
+        # The fleet option (lean.py) this connection's entities were made for.
+        self.fleet = bool(entry.options.get(CONF_FLEET, False))
         self._unsubscribe_client = client.add_listener(self._on_client_update)
         # Waiting between attempts; tests replace it (or the module's ``sleep``) to observe it.
         self.sleep: Callable[[float], Awaitable[None]] = sleep

@@ -9,7 +9,7 @@ import weakref
 
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import EntityPlatform, async_get_current_platform
@@ -28,7 +28,7 @@ from .api import (
 from .api.exceptions import BlueCurrentError
 from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
-from .lean import CONF_FLEET, apply_defaults, due
+from .lean import apply_defaults, due
 
 type EntityFactory = Callable[[BlueCurrentConnection, str], Iterable[Entity]]
 
@@ -126,7 +126,7 @@ class EntityStager:
         data = self.connection.data.charge_points.get(evse_id)
         if data is None:
             return []
-        fleet = bool(self.connection.entry.options.get(CONF_FLEET, False))
+        fleet = self.connection.fleet
         made = [
             entity
             for entity in factory(self.connection, evse_id)
@@ -177,7 +177,25 @@ class EntityStager:
                 batch.extend(adder, entities)
             await batch.add_when_full()
         await batch.add()
+        if self.connection.fleet:
+            self._remove_unregistered()
         self.connection.entities_registered.set()
+
+    @callback
+    def _remove_unregistered(self) -> None:
+        """Fleet set: charge point entities of an earlier, fuller set leave the registry."""
+        made = set().union(*self.created.values())
+        registry = er.async_get(self.connection.hass)
+        devices = dr.async_get(self.connection.hass)
+        entry_id = self.connection.entry.entry_id
+        for entity in er.async_entries_for_config_entry(registry, entry_id):
+            device = devices.async_get(entity.device_id) if entity.device_id else None
+            charge_point = device is not None and any(
+                domain == DOMAIN and identifier in self.connection.data.charge_points
+                for domain, identifier in device.identifiers
+            )
+            if charge_point and entity.unique_id not in made:
+                registry.async_remove(entity.entity_id)
 
     @callback
     def add_now(self, evse_ids: Iterable[str]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import re
 from typing import Any, cast
@@ -52,6 +52,9 @@ MAX_HELD_EVENTS = 50
 SAVE_SOON = 1.0
 SAVE_LAZILY = 60.0
 STATISTICS_SOURCE = DOMAIN
+# Session starts further ahead of Home Assistant's clock than this are ignored. Generous: the
+# simulator's clock may run ahead (time scaling) by days.
+FUTURE_LIMIT = timedelta(days=365)
 # [guess] The currency of ``total_cost`` when no tariff names one: the service is Dutch. An
 # ISO 4217 code, as the tariff sends it and the Energy dashboard expects.
 DEFAULT_CURRENCY = "EUR"
@@ -249,6 +252,11 @@ class SessionManager:
         tracker = self._trackers.get(evse_id)
         if status is None or tracker is None:
             return
+        start = status.session_start
+        if start is not None and start - dt_util.utcnow() > FUTURE_LIMIT:
+            # A session "starting" years ahead would hide every real one after it (sessions
+            # are told apart by their start): such times are the service's mistake, not ours.
+            status = replace(status, session_start=None, session_stop=None)
         old = self._last.get(evse_id)
         if old is not None and old == status:
             return

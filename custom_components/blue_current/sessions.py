@@ -407,6 +407,10 @@ def _card_attributes(card: SessionCard | None) -> dict[str, Any]:
     }
 
 
+# The longest session spread over its hours (longer ones are times the service got wrong).
+MAX_SPREAD = timedelta(days=14)
+
+
 def spread_over_hours(start: datetime, end: datetime, amount: float) -> dict[datetime, float]:
     """``amount`` shared out over the clock hours ``start`` to ``end`` by time spent in each.
 
@@ -419,6 +423,10 @@ def spread_over_hours(start: datetime, end: datetime, amount: float) -> dict[dat
     total_seconds = (end - start).total_seconds()
     if total_seconds <= 0:
         return {first: amount}
+    if total_seconds > MAX_SPREAD.total_seconds():
+        # No charging session lasts this long: times the service got wrong. The energy counts
+        # in the hour the session ended rather than in thousands of hours.
+        return {end.replace(minute=0, second=0, microsecond=0): amount}
     shares: dict[datetime, float] = {}
     hour = first
     while hour < end:

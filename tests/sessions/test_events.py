@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from bluecurrent_simulator import SimAccount, Simulator
+from bluecurrent_simulator import SimAccount, Simulator, wire
 from custom_components.blue_current.session_manager import loaded_manager
 
 from .conftest import CHARGER, EventLog, event_entity_id, settle
@@ -164,3 +164,31 @@ async def test_a_restart_repeats_nothing_and_reports_what_ended_meanwhile(
     assert latest.late
     assert latest.duration == timedelta(minutes=45)
     assert log.of("session_ended")[0]["late"] is True
+
+
+async def test_a_session_starting_in_a_far_future_hides_nothing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """A status with absurd session times (years ahead) is no session: the next real one is
+    still reported."""
+    charger = sim_account.charge_points[CHARGER]
+    message = wire.status(charger)
+    message["data"] |= {
+        "start_datetime": "20990101 10:00:00+01:00",
+        "stop_datetime": "20990101 11:00:00+01:00",
+        "actual_kwh": 5.0,
+    }
+    await simulator.push(message)
+    await hass.async_block_till_done()
+    manager = loaded_manager(hass, init_integration.entry_id)
+    assert manager is not None
+    charger.plug_in(simulator.now, demand_kwh=100)
+    await simulator.push_changes()
+    await simulator.advance(600)
+    charger.unplug(simulator.now)
+    await simulator.push_changes()
+    await settle(hass, lambda: len(manager.records) == 1)
+    assert manager.records[0].start.year < 2099

@@ -269,3 +269,12 @@ def test_select_sessions() -> None:
     window_start, window_end = T0 + timedelta(hours=1), T0 + timedelta(hours=4)
     chosen = select_sessions(records, start=window_start, end=window_end)
     assert chosen == [records[0], records[1]]
+
+
+def test_spread_of_absurd_times_stays_small() -> None:
+    """A session of years (wrong times from the service) is one hour, the one it ended in."""
+    start = datetime(2020, 1, 1, 0, 30, tzinfo=UTC)
+    end = datetime(2026, 11, 20, 17, 45, tzinfo=UTC)
+    assert spread_over_hours(start, end, 3.0) == {datetime(2026, 11, 20, 17, tzinfo=UTC): 3.0}
+    two_weeks = spread_over_hours(start, start + timedelta(days=14), 336.0)
+    assert len(two_weeks) == 14 * 24 + 1

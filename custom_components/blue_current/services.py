@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, time
 from typing import Any
 
@@ -20,7 +20,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .api import OverrideSchedule
+from .api import BlueCurrentClient, CommandVerdict, OverrideSchedule
 from .const import DOMAIN
 from .coordinator import BlueCurrentConnection
 from .entity import run_command
@@ -76,6 +76,32 @@ OVERRIDE_SCHEMA = vol.Schema(
     }
 )
 CLEAR_OVERRIDE_SCHEMA = DEVICE_SCHEMA.extend({vol.Required(ATTR_SCHEDULE_ID): cv.string})
+ATTR_COMMAND = "command"
+# Every control of a charge point, also without its entity (the fleet set registers none).
+CHARGE_POINT_COMMANDS: dict[str, Callable[[BlueCurrentClient, str], Awaitable[Any]]] = {
+    "block": lambda client, evse_id: client.set_blocked(evse_id, True),
+    "unblock": lambda client, evse_id: client.set_blocked(evse_id, False),
+    "reset": lambda client, evse_id: client.soft_reset(evse_id),
+    "reboot": lambda client, evse_id: client.reboot(evse_id),
+    "boost": lambda client, evse_id: client.boost(evse_id, True),
+    "plug_and_charge_on": lambda client, evse_id: client.set_plug_and_charge(evse_id, True),
+    "plug_and_charge_off": lambda client, evse_id: client.set_plug_and_charge(evse_id, False),
+    "linked_charge_cards_only_on": lambda client, evse_id: client.set_linked_charge_cards_only(
+        evse_id, True
+    ),
+    "linked_charge_cards_only_off": lambda client, evse_id: client.set_linked_charge_cards_only(
+        evse_id, False
+    ),
+    "delayed_charging_on": lambda client, evse_id: client.set_delayed_charging(evse_id, True),
+    "delayed_charging_off": lambda client, evse_id: client.set_delayed_charging(evse_id, False),
+    "price_based_charging_on": lambda client, evse_id: client.set_price_based_charging(
+        evse_id, True
+    ),
+    "price_based_charging_off": lambda client, evse_id: client.set_price_based_charging(
+        evse_id, False
+    ),
+}
+COMMAND_SCHEMA = DEVICE_SCHEMA.extend({vol.Required(ATTR_COMMAND): vol.In(CHARGE_POINT_COMMANDS)})
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_START = "start"
 ATTR_END = "end"
@@ -169,6 +195,15 @@ async def _stop_session(call: ServiceCall) -> None:
 def _name(connection: BlueCurrentConnection, evse_id: str) -> str:
     data = connection.data.charge_points.get(evse_id)
     return data.charge_point.display_name if data is not None else evse_id
+
+
+async def _charge_point_command(call: ServiceCall) -> None:
+    """A control of a charge point: block, reset, boost, a setting or a profile on or off."""
+    connection, evse_id = _charge_point(call.hass, call.data[CONF_DEVICE_ID])
+    command = CHARGE_POINT_COMMANDS[call.data[ATTR_COMMAND]]
+    answer = await run_command(connection, lambda: command(connection.client, evse_id), evse_id)
+    if isinstance(answer, CommandVerdict):
+        follow_verdict(connection, answer, _name(connection, evse_id))
 
 
 async def _set_delayed_charging_schedule(call: ServiceCall) -> None:
@@ -311,6 +346,7 @@ _SERVICES: tuple[
 ] = (
     ("start_charge_session", START_SCHEMA, _start_session, SupportsResponse.NONE),
     ("stop_charge_session", DEVICE_SCHEMA, _stop_session, SupportsResponse.NONE),
+    ("charge_point_command", COMMAND_SCHEMA, _charge_point_command, SupportsResponse.NONE),
     (
         "set_delayed_charging_schedule",
         DELAYED_SCHEMA,

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from bluecurrent_simulator import SimAccount, Simulator, wire
+from custom_components.blue_current.const import DOMAIN
 from custom_components.blue_current.lean import CONF_FLEET, FLEET_KEYS
 
-from .conftest import settle
+from .conftest import device_id, settle
 
 CHARGER = "BCU100001"
 
@@ -109,3 +113,28 @@ async def test_recovery_rereads_settings_only_where_the_list_does_not_say(
     assert commands["GET_CH_STATUS"] == len(sim_account.charge_points)
     assert commands["GET_CH_SETTINGS"] == 1
     assert commands["GET_CHARGE_CARDS"] == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "check"),
+    [
+        ("plug_and_charge_off", lambda cp: cp.plug_and_charge is False),
+        ("delayed_charging_on", lambda cp: cp.delayed.enabled is True),
+        ("reboot", lambda cp: cp.reboots == 1),
+    ],
+)
+async def test_charge_point_command(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim_account: SimAccount,
+    command: str,
+    check: Callable[[Any], bool],
+) -> None:
+    """Controls reach the charge point through the action, entity or not."""
+    await hass.services.async_call(
+        DOMAIN,
+        "charge_point_command",
+        {"device_id": device_id(hass, CHARGER), "command": command},
+        blocking=True,
+    )
+    await settle(hass, lambda: check(sim_account.charge_points[CHARGER]))

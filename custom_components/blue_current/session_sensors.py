@@ -167,8 +167,17 @@ async def async_setup_session_sensors(
             for description in (CARD_ENERGY, CARD_COST)
         )
 
+    seen_cards: list[object] = [connection.data.cards]
+
+    @callback
+    def cards_changed(_changed: frozenset[str] | None) -> None:
+        """Account updates are mostly grid currents: look only when the card list changed."""
+        if connection.data.cards is not seen_cards[0]:
+            seen_cards[0] = connection.data.cards
+            add_cards()
+
     entry.async_on_unload(manager.async_add_record_listener(add_cards))
-    entry.async_on_unload(connection.async_add_listener(lambda _changed: add_cards(), None))
+    entry.async_on_unload(connection.async_add_listener(cards_changed, None))
     add_cards()
 
 

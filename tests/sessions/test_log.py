@@ -262,3 +262,26 @@ async def test_total_cost_is_restored_and_never_counts_twice(
     state = hass.states.get("sensor.charger_1_total_cost")
     assert state is not None
     assert float(state.state) == pytest.approx(100.0 + cost, abs=0.01)
+
+
+async def test_a_card_added_later_gets_its_totals(
+    hass: HomeAssistant,
+    fast_reconnect: None,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """A card the account lists after a reconnect gets its two sensors (at zero). (The client
+    asks for the cards again when a charge point names an unknown default card.)"""
+    card = sim_account.add_card("Company car")
+    sim_account.charge_points[CHARGER].default_card = card
+    await simulator.drop_connections("clean")
+    unique_id = f"card_energy_{init_integration.unique_id}_{card.uid}"
+    registry = er.async_get(hass)
+    await settle(
+        hass, lambda: registry.async_get_entity_id("sensor", DOMAIN, unique_id) is not None
+    )
+    state = hass.states.get(entity_id(hass, unique_id))
+    assert state is not None
+    assert state.state == "0.0"
+    assert state.name == "Company car Charged energy"

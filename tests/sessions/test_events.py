@@ -104,6 +104,8 @@ async def test_a_session_ending_while_disconnected_is_reported_once_and_late(
     await simulator.push_changes()
     await hass.async_block_till_done()
     assert len(log.of("session_ended")) == 1
+    assert len(log.of("session_started")) == 1
+    assert log.of("session_started")[0]["late"] is False
     manager = loaded_manager(hass, init_integration.entry_id)
     assert manager is not None
     assert len(manager.records) == 1
@@ -192,3 +194,38 @@ async def test_a_session_starting_in_a_far_future_hides_nothing(
     await simulator.push_changes()
     await settle(hass, lambda: len(manager.records) == 1)
     assert manager.records[0].start.year < 2099
+
+
+async def test_a_reconnect_in_the_middle_of_a_session_repeats_nothing(
+    hass: HomeAssistant,
+    fast_reconnect: None,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+    watch_events: Callable[[str], EventLog],
+) -> None:
+    """Dropped while charging, back while still charging: no second start; the end comes
+    once, live."""
+    log = watch_events(event_entity_id(hass))
+    charger = sim_account.charge_points[CHARGER]
+    charger.plug_in(simulator.now, demand_kwh=100)
+    await simulator.push_changes()
+    await settle(hass, lambda: "session_started" in log.types())
+    connection = init_integration.runtime_data
+    await simulator.drop_connections("abrupt")
+    await simulator.advance(1800)
+    await settle(hass, lambda: not connection.connected)
+    await settle(hass, lambda: connection.connected)
+    await simulator.advance(1800)
+    charger.unplug(simulator.now)
+    await simulator.push_changes()
+    await settle(hass, lambda: "vehicle_unplugged" in log.types())
+    assert log.types() == [
+        "vehicle_plugged_in",
+        "session_started",
+        "session_ended",
+        "vehicle_unplugged",
+    ]
+    ended = log.of("session_ended")[0]
+    assert ended["late"] is False
+    assert ended["energy_kwh"] == pytest.approx(11.04, abs=0.01)

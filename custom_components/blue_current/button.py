@@ -20,6 +20,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import BlueCurrentClient, CommandVerdict
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import ChargePointEntity, add_charge_point_entities, run_command
+from .session_manager import note_session_start
 from .verdicts import follow_verdict
 
 PARALLEL_UPDATES = 1
@@ -35,7 +36,10 @@ class ChargePointButtonDescription(ButtonEntityDescription):
 def _start_session(
     connection: BlueCurrentConnection, client: BlueCurrentClient, evse_id: str
 ) -> Awaitable[Any]:
-    return client.start_session(evse_id, connection.selected_card(evse_id))
+    uid = connection.selected_card(evse_id)
+    # Before sending: the session's first status may come before the acceptance is handled.
+    note_session_start(connection.hass, connection.entry.entry_id, evse_id, uid)
+    return client.start_session(evse_id, uid)
 
 
 BUTTONS: tuple[ChargePointButtonDescription, ...] = (

@@ -21,6 +21,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from .api import Activity, ChargePointStatus, CommandVerdict, VehicleStatus
 from .coordinator import BlueCurrentConnection
 from .entity import ChargePointEntity, run_command
+from .session_manager import note_session_start
 from .verdicts import follow_verdict
 
 # Lower case: Home Assistant's state translations take lower-case keys only (README "evcc" maps
@@ -90,11 +91,10 @@ class ChargeSessionSwitch(ChargePointEntity, SwitchEntity):
         if self.is_on:
             return
         connection = self.connection
-        await self._run(
-            lambda: connection.client.start_session(
-                self.evse_id, connection.selected_card(self.evse_id)
-            )
-        )
+        uid = connection.selected_card(self.evse_id)
+        # Before sending: the session's first status may come before the acceptance.
+        note_session_start(connection.hass, connection.entry.entry_id, self.evse_id, uid)
+        await self._run(lambda: connection.client.start_session(self.evse_id, uid))
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop the running session (nothing if none runs)."""

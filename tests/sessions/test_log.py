@@ -285,3 +285,41 @@ async def test_a_card_added_later_gets_its_totals(
     assert state is not None
     assert state.state == "0.0"
     assert state.name == "Company car Charged energy"
+
+
+async def test_start_button_records_the_card_it_started_with(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    sim_account: SimAccount,
+) -> None:
+    """The card picked in the card select and started with the button is the session's."""
+    entry = init_integration
+    manager = loaded_manager(hass, entry.entry_id)
+    assert manager is not None
+    select = er.async_get(hass).async_get_entity_id("select", DOMAIN, f"charge_card_{SECOND}")
+    assert select is not None
+    options = hass.states.get(select).attributes["options"]
+    (label,) = [option for option in options if option.startswith("Card 2")]
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": select, "option": label}, blocking=True
+    )
+    second = sim_account.charge_points[SECOND]
+    second.plug_and_charge = False
+    second.plug_in(simulator.now, demand_kwh=100)
+    await simulator.push_changes()
+    button = er.async_get(hass).async_get_entity_id(
+        "button", DOMAIN, f"start_charge_session_{SECOND}"
+    )
+    assert button is not None
+    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+    await simulator.push_changes()
+    await simulator.advance(1800)
+    second.unplug(simulator.now)
+    await simulator.push_changes()
+    await settle(hass, lambda: len(manager.records) == 1)
+    (session,) = await list_sessions(hass, config_entry_id=entry.entry_id)
+    assert (session["card_id"], session["card_source"]) == (
+        sim_account.cards[1].card_id,
+        "integration",
+    )

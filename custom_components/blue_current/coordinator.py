@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 import random
 import time
 from typing import Any, NoReturn
@@ -62,6 +63,8 @@ type ChargePointsListener = Callable[[list[str]], None]
 type UpdateListener = Callable[[frozenset[str] | None], None]
 
 _STATUS_FIELDS = tuple(f.name for f in fields(ChargePointStatus) if f.compare)
+# Reads every compared field in one call (C), for a status message's diff.
+_read_status_fields = attrgetter(*_STATUS_FIELDS)
 
 
 def changed_status_fields(
@@ -70,7 +73,13 @@ def changed_status_fields(
     """The fields that differ between two statuses (None when one of them is missing)."""
     if old is None or new is None:
         return None
-    return frozenset(name for name in _STATUS_FIELDS if getattr(old, name) != getattr(new, name))
+    return frozenset(
+        name
+        for name, before, after in zip(
+            _STATUS_FIELDS, _read_status_fields(old), _read_status_fields(new), strict=True
+        )
+        if before != after
+    )
 
 
 class _Listeners:

@@ -270,16 +270,33 @@ class BlueCurrentConnection:
         ``reads_status``: the status fields the listener depends on; a status that changed
         none of them does not call it (None: every change does).
         """
+        self.async_listen(update, evse_id, reads_status)
+
+        @callback
+        def remove() -> None:
+            self.async_unlisten(update, evse_id, reads_status)
+
+        return remove
+
+    @callback
+    def async_listen(
+        self, update: UpdateListener, evse_id: str | None, reads_status: frozenset[str] | None
+    ) -> None:
+        """``async_add_listener`` without the remover (entities, thousands of them, keep no
+        closure): ``async_unlisten`` with the same arguments removes it."""
         listeners = self._listeners.get(evse_id)
         if listeners is None:
             listeners = self._listeners[evse_id] = _Listeners()
         listeners.add(update, reads_status)
 
-        @callback
-        def remove() -> None:
+    @callback
+    def async_unlisten(
+        self, update: UpdateListener, evse_id: str | None, reads_status: frozenset[str] | None
+    ) -> None:
+        """Stop calling a listener added by ``async_listen``."""
+        listeners = self._listeners.get(evse_id)
+        if listeners is not None:
             listeners.remove(update, reads_status)
-
-        return remove
 
     @callback
     def async_add_charge_point_listener(self, listener: ChargePointsListener) -> CALLBACK_TYPE:

@@ -302,12 +302,13 @@ class BlueCurrentEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the connection's changes of this entity's charge point (or account)."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.connection.async_add_listener(
-                self._handle_update, self._evse_id, self._reads_status
-            )
-        )
+        self.connection.async_listen(self._handle_update, self._evse_id, self._reads_status)
         self._shown = self._what_is_shown()
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop following the connection."""
+        self.connection.async_unlisten(self._handle_update, self._evse_id, self._reads_status)
+        await super().async_will_remove_from_hass()
 
     @callback
     def _handle_update(self, changed: frozenset[str] | None = None) -> None:
@@ -332,7 +333,14 @@ class BlueCurrentEntity(Entity):
             # An unavailable entity shows nothing else: data arriving while it is (a resync
             # after a reconnect) is written once, when it becomes available.
             return (False,)
-        return (True, self.shown_value(), self.extra_state_attributes)
+        attributes = self.extra_state_attributes
+        if not attributes:
+            return (True, self.shown_value())
+        try:
+            # Kept for every entity: a hash of the attributes is smaller than their copy.
+            return (True, self.shown_value(), hash(tuple(attributes.items())))
+        except TypeError:  # an unhashable attribute value
+            return (True, self.shown_value(), attributes)
 
     def shown_value(self) -> Any:
         """The entity's value (state) as the platform computes it."""

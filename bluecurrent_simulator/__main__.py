@@ -29,7 +29,7 @@ fault injection: while it runs, type one command a line on standard input:
   stream COUNT                push COUNT status messages over the charging charge points,
                               each with one more Wh of session energy
   stats                       print "stats {json}": requests served, connection attempts
-  plug EVSE_ID / unplug EVSE_ID / offline EVSE_ID / online EVSE_ID
+  plug EVSE_ID [KWH] / unplug EVSE_ID / offline EVSE_ID / online EVSE_ID
   advance SECONDS             let simulated time pass now
 """
 
@@ -101,10 +101,12 @@ def _refusal_text(words: list[str]) -> str:
     return text or "Refused"
 
 
-async def _person(simulator: Simulator, verb: str, evse_id: str) -> None:
+async def _person(simulator: Simulator, verb: str, evse_id: str, *more: str) -> None:
     charge_point = simulator.charge_point(evse_id)
+    # ``plug EVSE KWH``: a vehicle that wants KWH (a short session ends within minutes).
+    demand = float(more[0]) if verb == "plug" and more else 30.0
     {
-        "plug": lambda: charge_point.plug_in(simulator.now),
+        "plug": lambda: charge_point.plug_in(simulator.now, demand_kwh=demand),
         "unplug": lambda: charge_point.unplug(simulator.now),
         "offline": lambda: charge_point.go_offline(simulator.now),
         "online": charge_point.come_online,
@@ -130,7 +132,7 @@ async def _control(simulator: Simulator, line: str) -> None:
         "advance": lambda: simulator.advance(float(args[0])),
     }
     for person_verb in ("plug", "unplug", "offline", "online"):
-        actions[person_verb] = lambda v=person_verb: _person(simulator, v, args[0])  # type: ignore[misc]
+        actions[person_verb] = lambda v=person_verb: _person(simulator, v, *args)  # type: ignore[misc]
     action = actions.get(verb)
     if action is None:
         if verb:

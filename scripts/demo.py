@@ -139,11 +139,14 @@ def prepare_config(config: Path, port: int) -> None:
         (storage / "onboarding").write_text(json.dumps(ONBOARDING_STORAGE, indent=2))
 
 
-async def _start(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
+async def _start(
+    *args: str, env: dict[str, str] | None = None, controlled: bool = False
+) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
-        stdin=asyncio.subprocess.DEVNULL,
+        # The simulator's controls come on its standard input.
+        stdin=asyncio.subprocess.PIPE if controlled else asyncio.subprocess.DEVNULL,
         cwd=REPO,
         start_new_session=True,
         env=None if env is None else {**os.environ, **env},
@@ -257,6 +260,45 @@ async def _add_integration(
         raise SystemExit(f"adding the integration failed: {result}")
 
 
+# The idle demo charge point gets a vehicle that wants this much: its session ends within a
+# minute of the demo starting (at the demo's time scale), so the logbook shows a finished
+# session and the Energy dashboard its energy.
+SHORT_SESSION_KWH = 2.0
+IDLE_CHARGE_POINT = "BCU100002"
+
+
+async def _energy_dashboard(session: aiohttp.ClientSession, base: str, token: str) -> None:
+    """Show the short session's charging in the Energy dashboard (its statistics)."""
+    url = base.replace("http", "ws", 1) + "/api/websocket"
+    # Only the charge point whose session ends at once: a statistic that does not exist yet
+    # would show as a warning in the dashboard.
+    prefs = {
+        "type": "energy/save_prefs",
+        "id": 1,
+        "device_consumption": [
+            {"stat_consumption": f"blue_current:energy_{IDLE_CHARGE_POINT.lower()}"}
+        ],
+    }
+    async with session.ws_connect(url) as socket:
+        await socket.receive_json()  # auth_required
+        await socket.send_json({"type": "auth", "access_token": token})
+        answer = await socket.receive_json()
+        if answer.get("type") != "auth_ok":
+            raise SystemExit(f"the websocket API refused the demo user: {answer}")
+        await socket.send_json(prefs)
+        result = await socket.receive_json()
+        if not result.get("success"):
+            raise SystemExit(f"setting up the Energy dashboard failed: {result}")
+
+
+async def start_short_session(simulator: asyncio.subprocess.Process) -> None:
+    """Plug a vehicle into the idle charge point that wants little: a session that ends."""
+    if simulator.stdin is None:
+        return
+    simulator.stdin.write(f"plug {IDLE_CHARGE_POINT} {SHORT_SESSION_KWH}\n".encode())
+    await simulator.stdin.drain()
+
+
 async def set_up_home_assistant(base: str, endpoint: str, hass: Any) -> str:
     """Onboard (first start only) and add the integration (when it is missing).
 
@@ -270,6 +312,7 @@ async def set_up_home_assistant(base: str, endpoint: str, hass: Any) -> str:
         user_done = all(step["done"] for step in steps if step["step"] == "user")
         token = await login(session, base) if user_done else await _onboard(session, base)
         await _add_integration(session, base, token, endpoint, hass)
+        await _energy_dashboard(session, base, token)
         return token
 
 
@@ -295,7 +338,7 @@ async def run(options: argparse.Namespace) -> int:
     simulator = await _start(
         "-m", "bluecurrent_simulator", "--scenario", "demo", "--token", DEMO_TOKEN,
         "--port", str(options.simulator_port), "--time-scale", str(options.time_scale),
-        "--verdict-delay", str(DEMO_VERDICT_DELAY),
+        "--verdict-delay", str(DEMO_VERDICT_DELAY), "--quiet", controlled=True,
     )  # fmt: skip
     hass = await start_home_assistant(options.config, endpoint)
     stopped = asyncio.Event()
@@ -304,6 +347,7 @@ async def run(options: argparse.Namespace) -> int:
         loop.add_signal_handler(signum, stopped.set)
     try:
         await set_up_home_assistant(base, endpoint, hass)
+        await start_short_session(simulator)
         print(
             f"\nThe demo is ready: {base}  (login: {DEMO_USER} / {DEMO_PASSWORD})\n"
             f"Simulator: {endpoint} (token {DEMO_TOKEN})\n"

@@ -200,3 +200,46 @@ async def test_demo_device_page(demo: Demo, chromium: Path) -> None:
         await expect(power).to_contain_text(re.compile(r"^\D*0(\.0+)?\s*kW"), timeout=30_000)
         await page.screenshot(path=next(shots), full_page=True)
         await browser.close()
+
+
+async def _statistic_sum(demo: Demo, statistic_id: str) -> float:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{demo.base}/api/websocket") as ws,
+    ):
+        await ws.receive_json()
+        await ws.send_json({"type": "auth", "access_token": demo.token})
+        assert (await ws.receive_json())["type"] == "auth_ok"
+        await ws.send_json(
+            {
+                "id": 1,
+                "type": "recorder/statistics_during_period",
+                "start_time": "2000-01-01T00:00:00+00:00",
+                "statistic_ids": [statistic_id],
+                "period": "hour",
+                "types": ["sum"],
+            }
+        )
+        rows = (await ws.receive_json())["result"].get(statistic_id, [])
+        await ws.send_json({"id": 2, "type": "energy/get_prefs"})
+        prefs = (await ws.receive_json())["result"]
+    assert {"stat_consumption": statistic_id} in prefs["device_consumption"]
+    return float(rows[-1]["sum"]) if rows else 0.0
+
+
+async def test_demo_shows_a_finished_session(demo: Demo) -> None:
+    """Within a minute the idle charge point's short session ends: an event, energy charted."""
+    events = "event.charger_2_charging_events"
+    for _ in range(240):
+        state = await _state(demo, events)
+        if state["attributes"].get("event_type") == "session_ended":
+            break
+        await asyncio.sleep(0.5)
+    else:
+        pytest.fail(f"no session_ended event: {state}")
+    assert state["attributes"]["energy_kwh"] > 0
+    for _ in range(60):
+        if await _statistic_sum(demo, "blue_current:energy_bcu100002") > 0:
+            return
+        await asyncio.sleep(0.5)
+    pytest.fail("the Energy dashboard's statistic of the session did not appear")

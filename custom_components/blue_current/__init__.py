@@ -32,7 +32,7 @@ from .const import (
     VERDICT_TIMEOUT,
 )
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
-from .entity import start_entity_registration
+from .entity import entity_platforms_ready, start_entity_registration
 from .lean import CONF_FLEET
 from .services import async_setup_services
 
@@ -75,9 +75,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
         entry.runtime_data = connection
         entry.async_on_unload(connection.async_stop)
         entry.async_on_unload(_disconnect_at_stop(hass, connection))
-        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-        # Core's values first, the rest after, in bounded batches (see EntityStager).
+        # Core's values first (the sensor platform, set up first), the rest after, in bounded
+        # batches (see EntityStager).
+        await hass.config_entries.async_forward_entry_setups(entry, [Platform.SENSOR])
         start_entity_registration(entry)
+        others = [platform for platform in PLATFORMS if platform is not Platform.SENSOR]
+        await hass.config_entries.async_forward_entry_setups(entry, others)
+        entity_platforms_ready(entry)
         entry.async_on_unload(entry.add_update_listener(_reload_for_fleet_option))
     except BaseException:
         # Whatever stopped setup, the socket (and the loop, and the heartbeat timer) must not

@@ -119,6 +119,10 @@ class EntityStager:
         # Unique ids registered so far, per platform.
         self.created: dict[EntityAdder, set[str]] = {}
         self.started = False
+        self.finished = False
+        # Set once every platform has handed over its factories (core's values need only the
+        # sensor platform, which is set up first).
+        self.platforms_ready = asyncio.Event()
 
     def make_one(self, factory: EntityFactory, adder: EntityAdder, evse_id: str) -> list[Entity]:
         """The entities of one platform for one charge point that are due and new."""
@@ -154,11 +158,12 @@ class EntityStager:
         later: dict[str, list[tuple[EntityAdder, list[Entity]]]] = {}
         deferred: list[tuple[EntityFactory, EntityAdder]] = []
         batch = _Batch()
+        first_stage = list(self.platforms)
         for index, evse_id in enumerate(list(self.connection.data.charge_points)):
             if evse_id not in self.connection.data.charge_points:
                 continue  # it left meanwhile
             rest = later[evse_id] = []
-            for factory, adder in self.platforms:
+            for factory, adder in first_stage:
                 if (factory, adder) in deferred:
                     continue
                 entities = self.make_one(factory, adder, evse_id)
@@ -169,6 +174,8 @@ class EntityStager:
                 rest.append((adder, [entity for entity in entities if not _first(entity)]))
             await batch.add_when_full()
         await batch.add()
+        await self.platforms_ready.wait()
+        deferred += [platform for platform in self.platforms if platform not in first_stage]
         for evse_id, rest in later.items():
             if evse_id in self.connection.data.charge_points:
                 for factory, adder in deferred:
@@ -179,6 +186,9 @@ class EntityStager:
         await batch.add()
         if self.connection.fleet:
             self._remove_unregistered()
+        self.finished = True
+        # Charge points that joined meanwhile.
+        self.add_now([e for e in self.connection.data.charge_points if e not in later])
         self.connection.entities_registered.set()
 
     @callback
@@ -200,7 +210,7 @@ class EntityStager:
     @callback
     def add_now(self, evse_ids: Iterable[str]) -> None:
         """Entities that are due now (a charge point joined, a profile was turned on)."""
-        if not self.started:
+        if not self.finished:
             return  # ``run`` will make them
         for evse_id in evse_ids:
             if evse_id not in self.connection.data.charge_points:
@@ -236,9 +246,18 @@ def _stager(entry: BlueCurrentConfigEntry) -> EntityStager:
 
 @callback
 def start_entity_registration(entry: BlueCurrentConfigEntry) -> None:
-    """Every platform has handed over its factories: register their entities in the background."""
+    """The sensor platform is set up: register core's values now, the rest in the background.
+
+    ``entity_platforms_ready`` tells it when every other platform has handed over its factory.
+    """
     stager = _stager(entry)
     entry.async_create_task(entry.runtime_data.hass, stager.run(), f"{DOMAIN} register entities")
+
+
+@callback
+def entity_platforms_ready(entry: BlueCurrentConfigEntry) -> None:
+    """Every platform is set up: the stager goes on with their entities."""
+    _stager(entry).platforms_ready.set()
 
 
 async def add_charge_point_entities(
@@ -266,7 +285,7 @@ async def add_charge_point_entities(
 
     stager = _stager(entry)
     stager.platforms.append((factory, adder))
-    if stager.started:  # a platform set up after the others (a reload): its entities now
+    if stager.finished:  # a platform set up after the others (a reload): its entities now
         for evse_id in list(entry.runtime_data.data.charge_points):
             await adder(stager.make_one(factory, adder, evse_id))
 

@@ -71,11 +71,13 @@ _STAGERS: weakref.WeakKeyDictionary[BlueCurrentConnection, EntityStager] = (
 
 
 def _first(entity: Entity) -> bool:
+    """One of core's values, enabled, with a value to show now (the first stage)."""
     description = getattr(entity, "entity_description", None)
     return (
         description is not None
         and description.key in CORE_FIRST_KEYS
         and description.entity_registry_enabled_default
+        and getattr(entity, "native_value", None) is not None
     )
 
 

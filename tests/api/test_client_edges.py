@@ -142,7 +142,9 @@ async def server(socket_enabled: None) -> AsyncGenerator[Scripted]:
 async def client(server: Scripted) -> AsyncGenerator[BlueCurrentClient]:
     """A client of the scripted server with short deadlines."""
     async with aiohttp.ClientSession() as session:
-        yield BlueCurrentClient(session, "api-token", url=server.url, request_timeout=0.3)
+        yield BlueCurrentClient(
+            session, "api-token", url=server.url, request_timeout=0.3, verdict_timeout=0.6
+        )
 
 
 @contextlib.asynccontextmanager
@@ -390,15 +392,19 @@ async def test_clearing_an_override_the_service_did_not_clear(
 async def test_block_that_the_activity_never_shows(
     server: Scripted, client: BlueCurrentClient
 ) -> None:
-    """Accepted, but the status never turns unavailable, even when asked again: a timeout."""
+    """Accepted, but the status never turns unavailable, even when asked again: a timeout.
+
+    The press returned on acceptance; the timeout is the verdict's.
+    """
     server.answers["SET_INOPERATIVE"] = lambda request: [
         {"object": "RECEIVED_SET_INOPERATIVE", "evse_id": request["evse_id"], "error": ""},
         {"object": "STATUS_SET_INOPERATIVE", "evse_id": request["evse_id"], "error": ""},
     ]
     async with listening(client):
         status_requests = len(server.commands("GET_CH_STATUS"))
-        with pytest.raises(CommandTimeoutError):
-            await client.set_blocked(EVSE_ID, True)
+        verdict = await client.set_blocked(EVSE_ID, True)  # accepted
+        with pytest.raises(CommandTimeoutError, match="does not show it"):
+            await verdict.wait()
         assert len(server.commands("GET_CH_STATUS")) > status_requests
         assert client.stats.commands_timed_out >= 1
 

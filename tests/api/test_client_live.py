@@ -212,10 +212,10 @@ async def test_session_commands(
     assert not charge_point.charging
     await (await client.start_session(CHARGER)).wait()
     assert charge_point.session_card is None
-    await client.set_blocked(CHARGER, True)
+    await (await client.set_blocked(CHARGER, True)).wait()
     assert charge_point.blocked
     assert is_blocked(client)
-    await client.set_blocked(CHARGER, False)
+    await (await client.set_blocked(CHARGER, False)).wait()
     assert not is_blocked(client)
     await (await client.soft_reset(CHARGER)).wait()
     await (await client.reboot(CHARGER)).wait()
@@ -400,3 +400,18 @@ async def test_no_credentials_in_logs(
     text = caplog.text + repr(client) + str(refused.value)
     assert sim_account.token not in text
     assert sim_account.session_token not in text
+
+
+async def test_block_returns_on_acceptance_and_completes_with_the_status(
+    running: Running, simulator: Simulator, sim_account: SimAccount
+) -> None:
+    """A charge point slow to block: the call returns at once, its verdict when it shows."""
+    simulator.verdict_delay = 3600
+    verdict = await running.client.set_blocked(CHARGER, True)
+    assert not verdict.settled
+    assert not is_blocked(running.client)
+    await simulator.release_verdicts()
+    async with asyncio.timeout(5):
+        await verdict.wait()
+    assert is_blocked(running.client)
+    assert sim_account.charge_points[CHARGER].blocked

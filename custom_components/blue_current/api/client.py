@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
@@ -196,6 +196,9 @@ class BlueCurrentClient:
             str, list[tuple[Callable[[ChargePointStatus], bool], asyncio.Future[None]]]
         ] = {}
         self._stats = ConnectionStats()
+        # Fire-and-forget work (flushing requests, ending a silent connection), held here so
+        # that the event loop's weak references do not lose it half-way.
+        self._background: set[asyncio.Task[None]] = set()
         self._handlers: dict[str, Callable[[ServerMessage], object]] = {
             "CHARGE_POINTS": self._on_charge_points,
             "CH_STATUS": self._on_status,
@@ -517,6 +520,11 @@ class BlueCurrentClient:
             return False
         return True
 
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     # -----------------------------------------------------------------------------------------
     # The silence watch
 
@@ -569,7 +577,7 @@ class BlueCurrentClient:
                     BlueCurrentConnectionError("The service did not list the charge points")
                 )
         if connection.outbox:
-            asyncio.get_running_loop().create_task(self._flush_outbox(connection))
+            self._spawn(self._flush_outbox(connection))
 
     def _any_charge_point_active(self) -> bool:
         for data in self._data.charge_points.values():
@@ -595,7 +603,7 @@ class BlueCurrentClient:
         _LOGGER.debug("Nothing arrived for a while; asking for the status of %s", evse_id)
         connection.probe_sent_at = monotonic_clock.monotonic()
         connection.outbox.append(requests.get_status(evse_id))
-        asyncio.get_running_loop().create_task(self._flush_outbox(connection))
+        self._spawn(self._flush_outbox(connection))
 
     async def _flush_outbox(self, connection: _Connection) -> None:
         """Send what messages called for, ``_SENDS_PER_TURN`` at a time.
@@ -617,7 +625,7 @@ class BlueCurrentClient:
         """The probe went unanswered: end the connection so that the caller reconnects."""
         _LOGGER.debug("The service stayed silent after a status request; reconnecting")
         error = BlueCurrentConnectionError("The service stopped sending (no answer to a status)")
-        asyncio.get_running_loop().create_task(self._end(connection, error))
+        self._spawn(self._end(connection, error))
 
     def _ending_error(
         self, socket: aiohttp.ClientWebSocketResponse, frame: aiohttp.WSMessage
@@ -979,58 +987,69 @@ class BlueCurrentClient:
         confirmed = await self._command(requests.set_public_charging(evse_id, not on))
         return on if confirmed is None else not confirmed
 
-    async def set_blocked(self, evse_id: str, blocked: bool) -> None:
-        """Block a charge point (nobody can charge) or unblock it.
+    async def set_blocked(self, evse_id: str, blocked: bool) -> CommandVerdict:
+        """Block a charge point (nobody can charge) or unblock it; returns once accepted.
 
-        Returns once the service accepted it and the charge point's ``activity`` shows it
-        (the service confirms block/unblock by a status, not by a verdict [D][R]). When no
-        status shows it in time, one status is asked for before giving up.
+        The service confirms block/unblock by a status whose ``activity`` shows it, not by a
+        verdict [D][R], and how long the charge point takes is not known: the returned
+        ``CommandVerdict`` completes when a status shows it, and fails with
+        ``CommandTimeoutError`` when none has by ``verdict_timeout`` (one status is asked for
+        halfway). It outlives reconnects: the status after one may be what shows it.
         """
+        await self._command(requests.set_blocked(evse_id, blocked))
 
         def shows_it(status: ChargePointStatus) -> bool:
             if status.activity is None:
                 return False
             return (status.activity is Activity.UNAVAILABLE) is blocked
 
-        async with self._status_wait(evse_id, shows_it) as reached:
-            await self._command(requests.set_blocked(evse_id, blocked))
-            # asyncio.wait, not a timeout around ``await``: that would cancel the future.
-            await asyncio.wait((reached,), timeout=self._request_timeout)
-            if reached.done():
-                return
-            await self.refresh_status(evse_id)
-            shown = reached.done()
-        if not shown:
-            self._stats.commands_timed_out += 1
-            raise CommandTimeoutError(
-                f"SET_{'IN' if blocked else ''}OPERATIVE",
-                evse_id,
-                "the service accepted it, but the charge point's status does not show it",
-            )
+        command = f"SET_{'IN' if blocked else ''}OPERATIVE"
+        return self._follow_status(command, evse_id, shows_it)
 
-    @contextlib.asynccontextmanager
-    async def _status_wait(
-        self, evse_id: str, condition: Callable[[ChargePointStatus], bool]
-    ) -> Any:
-        """A future that completes when a status of ``evse_id`` meets ``condition``.
-
-        Already complete when the status known now meets it.
-        """
-        reached: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    def _follow_status(
+        self, command: str, evse_id: str, shows_it: Callable[[ChargePointStatus], bool]
+    ) -> CommandVerdict:
+        loop = asyncio.get_running_loop()
+        outcome: asyncio.Future[None] = loop.create_future()
+        outcome.add_done_callback(_consume_outcome)
+        verdict = CommandVerdict(command, evse_id, outcome)
         known = self._data.charge_points.get(evse_id)
-        if known is not None and known.status is not None and condition(known.status):
-            reached.set_result(None)
+        if known is not None and known.status is not None and shows_it(known.status):
+            outcome.set_result(None)
+            return verdict
         waiters = self._status_waiters.setdefault(evse_id, [])
-        entry = (condition, reached)
+        entry = (shows_it, outcome)
         waiters.append(entry)
-        try:
-            yield reached
-        finally:
+
+        def ask_once() -> None:
+            connection = self._connection
+            if not outcome.done() and connection is not None and not connection.ended:
+                connection.outbox.append(requests.get_status(evse_id))
+                self._spawn(self._flush_outbox(connection))
+
+        def expire() -> None:
+            if not outcome.done():
+                self._stats.commands_timed_out += 1
+                outcome.set_exception(
+                    CommandTimeoutError(
+                        command, evse_id, "the charge point's status does not show it"
+                    )
+                )
+
+        timers = (
+            loop.call_later(self._verdict_timeout / 2, ask_once),
+            loop.call_later(self._verdict_timeout, expire),
+        )
+
+        def done(_: asyncio.Future[None]) -> None:
+            for timer in timers:
+                timer.cancel()
             waiters.remove(entry)
-            if not waiters:
+            if not waiters and self._status_waiters.get(evse_id) is waiters:
                 del self._status_waiters[evse_id]
-            if not reached.done():
-                reached.cancel()
+
+        outcome.add_done_callback(done)
+        return verdict
 
     async def _verdict_command(self, request: Request) -> CommandVerdict:
         """Send a command whose verdict comes later; return once the service accepted it.

@@ -122,7 +122,9 @@ def prefill_registries(hass: Any, entry: Any, spec: dict[str, Any], platform: st
             registry.async_update_entity_options(created.entity_id, options_domain, options)
 
 
-def _floor_entity(spec: dict[str, Any], devices: dict[str, dict[str, Any]]) -> Any:
+def _floor_entity(  # noqa: PLR0912, PLR0915 - one branch per platform
+    spec: dict[str, Any], devices: dict[str, dict[str, Any]]
+) -> Any:
     """A bare entity of the set: the same registry data, one constant state."""
     from homeassistant.components.binary_sensor import BinarySensorEntity
     from homeassistant.components.button import ButtonEntity
@@ -150,7 +152,12 @@ def _floor_entity(spec: dict[str, Any], devices: dict[str, dict[str, Any]]) -> A
     entity = base()
     entity._attr_should_poll = False
     entity._attr_has_entity_name = spec["has_entity_name"]
-    entity._attr_name = spec["original_name"] or spec["translation_key"] or spec["unique_id"]
+    # Named as the integration names it: by translation key (looked up, as for the
+    # integration), else by its own name.
+    if spec["translation_key"]:
+        entity._attr_translation_key = spec["translation_key"]
+    else:
+        entity._attr_name = spec["original_name"] or spec["unique_id"]
     entity._attr_unique_id = spec["unique_id"]
     entity._attr_entity_registry_enabled_default = not spec["disabled"]
     if spec["entity_category"]:

@@ -236,6 +236,10 @@ class EntityStager:
         self.connection.hass.loop.call_soon(self.add_now, evse_ids)
 
 
+def _forget(connection: BlueCurrentConnection) -> None:
+    _STAGERS.pop(connection, None)
+
+
 def _stager(entry: BlueCurrentConfigEntry) -> EntityStager:
     connection = entry.runtime_data
     stager = _STAGERS.get(connection)
@@ -243,6 +247,8 @@ def _stager(entry: BlueCurrentConfigEntry) -> EntityStager:
         stager = _STAGERS[connection] = EntityStager(connection)
         entry.async_on_unload(connection.client.add_listener(stager.on_client_update))
         entry.async_on_unload(connection.async_add_charge_point_listener(stager.add_now))
+        # The stager refers to its connection: the weak key alone would never let go.
+        entry.async_on_unload(lambda: _forget(connection))
     return stager
 
 

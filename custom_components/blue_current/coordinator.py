@@ -74,11 +74,13 @@ def changed_status_fields(
     if old is None or new is None:
         return None
     return frozenset(
-        name
-        for name, before, after in zip(
-            _STATUS_FIELDS, _read_status_fields(old), _read_status_fields(new), strict=True
-        )
-        if before != after
+        [
+            name
+            for name, before, after in zip(
+                _STATUS_FIELDS, _read_status_fields(old), _read_status_fields(new), strict=True
+            )
+            if before != after
+        ]
     )
 
 

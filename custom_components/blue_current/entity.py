@@ -341,14 +341,9 @@ class BlueCurrentEntity(Entity):
     def _handle_update(self, changed: frozenset[str] | None = None) -> None:
         """The seed's update_from_latest_data: write the state if what is shown changed.
 
-        ``changed`` names the status fields a status update changed (None: anything may have).
+        ``changed`` names the status fields a status update changed (None: anything may have);
+        the connection calls an entity only for changes of the fields it reads.
         """
-        if (
-            changed is not None
-            and self._reads_status is not None
-            and changed.isdisjoint(self._reads_status)
-        ):
-            return
         shown = self._what_is_shown()
         if shown != self._shown:
             self._shown = shown

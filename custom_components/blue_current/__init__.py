@@ -77,7 +77,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
         entry.async_on_unload(_disconnect_at_stop(hass, connection))
         # Core's values first (the sensor platform, set up first), the rest after, in bounded
         # batches (see EntityStager).
-        await hass.config_entries.async_forward_entry_setups(entry, [Platform.SENSOR])
+        sensor = [platform for platform in PLATFORMS if platform is Platform.SENSOR]
+        await hass.config_entries.async_forward_entry_setups(entry, sensor)
         start_entity_registration(entry)
         others = [platform for platform in PLATFORMS if platform is not Platform.SENSOR]
         await hass.config_entries.async_forward_entry_setups(entry, others)

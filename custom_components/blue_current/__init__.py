@@ -33,7 +33,6 @@ from .const import (
 )
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
 from .entity import entity_platforms_ready, start_entity_registration
-from .lean import CONF_FLEET
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -83,7 +82,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
         others = [platform for platform in PLATFORMS if platform is not Platform.SENSOR]
         await hass.config_entries.async_forward_entry_setups(entry, others)
         entity_platforms_ready(entry)
-        entry.async_on_unload(entry.add_update_listener(_reload_for_fleet_option))
     except BaseException:
         # Whatever stopped setup, the socket (and the loop, and the heartbeat timer) must not
         # outlive it: a retry would be refused as "already connected".
@@ -93,12 +91,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: BlueCurrentConfigEntry) 
             await client.disconnect()
         raise
     return True
-
-
-async def _reload_for_fleet_option(hass: HomeAssistant, entry: BlueCurrentConfigEntry) -> None:
-    """The fleet option changed: reload with the other entity set."""
-    if entry.options.get(CONF_FLEET, False) != entry.runtime_data.fleet:
-        hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 async def _open(

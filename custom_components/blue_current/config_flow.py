@@ -196,7 +196,13 @@ class BlueCurrentOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """One switch; the entry reloads with it."""
         if user_input is not None:
-            return self.async_create_entry(data={CONF_FLEET: bool(user_input[CONF_FLEET])})
+            fleet = bool(user_input[CONF_FLEET])
+            if fleet != bool(self.config_entry.options.get(CONF_FLEET, False)):
+                # Not an update listener: with one, Home Assistant refuses the reload helpers
+                # reauthentication and reconfiguration use (an error from 2026.12). The reload
+                # runs after the new options are stored, when this step has returned.
+                self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+            return self.async_create_entry(data={CONF_FLEET: fleet})
         fleet = bool(self.config_entry.options.get(CONF_FLEET, False))
         return self.async_show_form(
             step_id="init",

@@ -49,6 +49,7 @@ def test_iec_letters(vehicle_status: VehicleStatus | str | None, letter: str | N
     assert iec_state(ChargePointStatus(CHARGER, vehicle_status=vehicle_status)) == letter
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # disabled by default
 async def test_iec_status_follows_the_vehicle(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -124,6 +125,7 @@ async def test_a_refused_start_is_reported(
     ("key", "device_class"),
     [("charging", "battery_charging"), ("vehicle_connected", "plug"), ("online", "connectivity")],
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # disabled by default
 async def test_binary_sensor_device_classes_and_ids(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -28,7 +28,7 @@ from .api import (
 from .api.exceptions import BlueCurrentError
 from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
-from .lean import apply_defaults, due
+from .lean import CORE_SHOWN_KEYS, apply_defaults, due
 
 type EntityFactory = Callable[[BlueCurrentConnection, str], Iterable[Entity]]
 
@@ -38,23 +38,6 @@ type EntityFactory = Callable[[BlueCurrentConnection, str], Iterable[Entity]]
 PORTAL_URL = "https://my.bluecurrent.nl/"
 
 
-# What core shows by default (its enabled sensors): registered first, so that a fleet shows
-# these values as soon as core would; everything else follows in bounded batches.
-CORE_FIRST_KEYS: frozenset[str] = frozenset(
-    {
-        "avg_voltage",
-        "avg_current",
-        "total_kw",
-        "actual_kwh",
-        "total_cost",
-        "vehicle_status",
-        "activity",
-        "max_usage",
-        "start_datetime",
-        "stop_datetime",
-        "offline_since",
-    }
-)
 # Entities per call into Home Assistant: it adds a batch in one step (about 0.2 ms an entity),
 # so 50 keep each step near 10 ms (20 ms in asyncio debug mode) however large the fleet.
 BATCH_ENTITIES = 50
@@ -75,7 +58,7 @@ def _first(entity: Entity) -> bool:
     description = getattr(entity, "entity_description", None)
     return (
         description is not None
-        and description.key in CORE_FIRST_KEYS
+        and description.key in CORE_SHOWN_KEYS
         and description.entity_registry_enabled_default
         and getattr(entity, "native_value", None) is not None
     )

@@ -52,9 +52,8 @@ WHILE_PROFILE_ON: Final[dict[str, tuple[str, ...]]] = {
     "boosting": _ANY_PROFILE,
 }
 
-# The fleet's set: what core shows (its enabled sensors), and the lifetime energy for the
-# Energy dashboard.
-FLEET_KEYS: Final = frozenset(
+# What core shows by default (its enabled sensors).
+CORE_SHOWN_KEYS: Final = frozenset(
     {
         "avg_voltage",
         "avg_current",
@@ -67,9 +66,10 @@ FLEET_KEYS: Final = frozenset(
         "start_datetime",
         "stop_datetime",
         "offline_since",
-        "lifetime_energy",
     }
 )
+# The fleet's set: what core shows, and the lifetime energy for the Energy dashboard.
+FLEET_KEYS: Final = CORE_SHOWN_KEYS | {"lifetime_energy"}
 
 
 def _key(entity: Entity) -> str | None:

@@ -45,3 +45,14 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         return_value=True,
     ):
         yield
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Home Assistant's built-in blue_current, set up in ``tests/reference``, runs last.
+
+    Setting up the built-in integration of the same domain in this process leaves state
+    behind that later set-ups of ours trip over (entity names falling back to device-class
+    names, restored values not found): the built-in one is only ever a reference here, so it
+    goes after everything else rather than before the tests it would disturb.
+    """
+    items.sort(key=lambda item: item.nodeid.startswith("tests/reference/"))

@@ -192,3 +192,17 @@ def test_request_arguments_are_checked() -> None:
             stop_days=["MO"],
             current=6,
         )
+
+
+async def test_requests_pruned_by_an_answer_are_still_handed_out_as_expired() -> None:
+    """A busy connection prunes on every answer: what expired there must not vanish.
+
+    The snapshot's chase asks for expired requests; one an answer's pruning removed first
+    would otherwise be neither asked again nor given up on, and the snapshot would wait forever.
+    """
+    pending = PendingRequests()
+    expired = pending.add(requests.get_status("A"), -1, awaited=False)
+    live = pending.add(requests.get_settings("B"), 10, awaited=False)
+    assert pending.take_answered(_answer("CH_SETTINGS", "B"), refused=False) is live
+    assert pending.take_expired() == [expired]
+    assert pending.take_expired() == []

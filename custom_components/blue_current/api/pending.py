@@ -49,6 +49,8 @@ class PendingRequests:
     def __init__(self) -> None:
         """Start with none waiting."""
         self._waiting: list[PendingRequest] = []
+        # Expired since the last ``take_expired``: kept for it, whoever pruned them.
+        self._expired: list[PendingRequest] = []
         # No request expires before this: a resync sends hundreds, pruning must not scan them
         # for every answer.
         self._next_deadline = float("inf")
@@ -87,17 +89,19 @@ class PendingRequests:
         return self._waiting.pop(0) if self._waiting else None
 
     def take_expired(self) -> list[PendingRequest]:
-        """Remove and return the requests whose answer stopped being worth waiting for."""
-        now = time.monotonic()
-        if now <= self._next_deadline:
-            return []
-        expired = [pending for pending in self._waiting if pending.deadline < now]
+        """Remove and return the requests whose answer stopped being worth waiting for.
+
+        Including those an answer's pruning already removed: a busy connection prunes on
+        every answer, and a snapshot request expired there must still be chased.
+        """
         self._prune()
+        expired, self._expired = self._expired, []
         return expired
 
     def fail_all(self, error: Callable[[Request], Exception]) -> None:
         """The connection ended: every awaited request fails with the error made for it."""
         waiting, self._waiting = self._waiting, []
+        self._expired.clear()
         for pending in waiting:
             if pending.answer is not None and not pending.answer.done():
                 pending.answer.set_exception(error(pending.request))
@@ -106,7 +110,10 @@ class PendingRequests:
         now = time.monotonic()
         if now <= self._next_deadline:
             return
-        self._waiting = [pending for pending in self._waiting if pending.deadline >= now]
+        live: list[PendingRequest] = []
+        for pending in self._waiting:
+            (live if pending.deadline >= now else self._expired).append(pending)
+        self._waiting = live
         self._next_deadline = min(
             (pending.deadline for pending in self._waiting), default=float("inf")
         )

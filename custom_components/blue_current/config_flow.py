@@ -206,5 +206,8 @@ class BlueCurrentOptionsFlow(OptionsFlow):
         fleet = bool(self.config_entry.options.get(CONF_FLEET, False))
         return self.async_show_form(
             step_id="init",
-            data_schema=vol.Schema({vol.Required(CONF_FLEET, default=fleet): bool}),
+            # 2026.x types schemas as probatio's (voluptuous' successor); both work at runtime.
+            data_schema=vol.Schema(  # type: ignore[arg-type,unused-ignore]
+                {vol.Required(CONF_FLEET, default=fleet): bool}
+            ),
         )

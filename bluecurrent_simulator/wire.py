@@ -110,6 +110,20 @@ def _common_recorded(charge_point: SimChargePoint) -> Wire:
     }
 
 
+def _guessed_settings(cp: SimChargePoint) -> Wire:
+    """The two settings as the first guesses sent them: ``{value, permission}``."""
+    return {
+        "plug_and_charge": {
+            "value": cp.plug_and_charge,
+            "permission": permission(cp.plug_and_charge_editable),
+        },
+        "public_charging": {
+            "value": cp.public_charging,
+            "permission": permission(cp.public_charging_editable),
+        },
+    }
+
+
 def charge_point_summary(charge_point: SimChargePoint, shapes: Shapes = "recorded") -> Wire:
     """An item of ``CHARGE_POINTS``: [R]'s recording, or the guessed form."""
     cp = charge_point
@@ -122,14 +136,7 @@ def charge_point_summary(charge_point: SimChargePoint, shapes: Shapes = "recorde
             "chargepoint_type": "HIDDEN" if cp.model.phases == 1 else "PUBLIC",
             "is_cable": True,
             "activity": cp.activity,
-            "plug_and_charge": {
-                "value": cp.plug_and_charge,
-                "permission": permission(cp.plug_and_charge_editable),
-            },
-            "public_charging": {
-                "value": cp.public_charging,
-                "permission": permission(cp.public_charging_editable),
-            },
+            **_guessed_settings(cp),
         }
     return _common_recorded(cp) | {
         "activity": cp.activity,
@@ -209,14 +216,7 @@ def settings(charge_point: SimChargePoint, shapes: Shapes = "recorded") -> Wire:
     if shapes == "guessed":
         data: Wire = {
             "evse_id": cp.evse_id,
-            "plug_and_charge": {
-                "value": cp.plug_and_charge,
-                "permission": permission(cp.plug_and_charge_editable),
-            },
-            "public_charging": {
-                "value": cp.public_charging,
-                "permission": permission(cp.public_charging_editable),
-            },
+            **_guessed_settings(cp),
             "smart_charging": cp.smart_charging,
             "chargepoint_name": cp.name,
             "led_intensity": cp.led_intensity,

@@ -374,8 +374,34 @@ def _collect() -> None:
     PHASES.phase = phase
 
 
+@contextlib.contextmanager
+def _profiled(phase: str) -> Iterator[None]:
+    """With ``BENCH_PROFILE=DIR``: a cProfile of the phase, written to ``DIR/<phase>.prof``."""
+    directory = os.environ.get("BENCH_PROFILE")
+    if not directory:
+        yield
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        profile.dump_stats(str(Path(directory) / f"{phase}.prof"))
+
+
 async def _measure_setup(run: Run | None, hass: Any, entry: Any, size: int) -> dict[str, float]:
     """Values shown, everything registered, the CPU it took, and memory after it."""
+    with _profiled("setup"):
+        return await _measure_setup_profiled(run, hass, entry, size)
+
+
+async def _measure_setup_profiled(
+    run: Run | None, hass: Any, entry: Any, size: int
+) -> dict[str, float]:
     _collect()
     rss_before = _rss_kib()
     cpu_before = time.thread_time()
@@ -413,7 +439,7 @@ async def _measure_steady(run: Run, messages: int) -> dict[str, float]:
             for evse_id, value in run.values("actual_kwh").items()
         )
 
-    with _count_state_writes() as writes:
+    with _count_state_writes() as writes, _profiled("steady"):
         cpu_before = time.thread_time()
         await run.simulator.command(f"stream {messages}")
         # Polled rarely: CPU time is measured here, not latency, and polling costs CPU too.

@@ -7,6 +7,10 @@ integration (mocked with the test harness, never installed) that registers exact
 the same devices, each entity writing one constant state, all of a platform in one call. The
 difference between an integration and its floor is what the integration itself costs.
 
+Named as the integration names them: the dump keeps the integration's entity name translations
+and the floor's platforms look them up under their own domain (without them every floor entity
+would be named after its device class, its entity ids numbered apart: other ids, other costs).
+
 ``prefill_registries`` puts a recorded set into the registries before a setup: a restart with
 the registry present (the harness's registries do not load from disk).
 """
@@ -33,7 +37,11 @@ PLATFORM_DOMAINS = (
 
 def dump_entity_set(hass: Any, entry_id: str, path: Path) -> None:
     """Write the entity set of a config entry (and its devices) to ``path`` as JSON."""
-    from homeassistant.helpers import device_registry as dr, entity_registry as er
+    from homeassistant.helpers import (
+        device_registry as dr,
+        entity_registry as er,
+        translation,
+    )
 
     devices = {
         device.id: {
@@ -65,7 +73,22 @@ def dump_entity_set(hass: Any, entry_id: str, path: Path) -> None:
         }
         for entity in er.async_entries_for_config_entry(er.async_get(hass), entry_id)
     ]
-    path.write_text(json.dumps({"devices": list(devices.values()), "entities": entities}))
+    platforms = {
+        entity.platform
+        for entity in er.async_entries_for_config_entry(er.async_get(hass), entry_id)
+    }
+    translations = {
+        key.replace(f"component.{platform}.", f"component.{FLOOR_DOMAIN}.", 1): text
+        for platform in platforms
+        for key, text in translation.async_get_cached_translations(
+            hass, hass.config.language, "entity", platform
+        ).items()
+    }
+    path.write_text(
+        json.dumps(
+            {"devices": list(devices.values()), "entities": entities, "translations": translations}
+        )
+    )
 
 
 def load_entity_set(path: Path) -> dict[str, Any]:
@@ -218,7 +241,10 @@ def mock_floor_integration(hass: Any, spec: dict[str, Any]) -> None:
         mock_platform,
     )
 
+    from homeassistant.helpers.entity_platform import async_get_current_platform
+
     devices = {device["key"]: device for device in spec["devices"]}
+    translations: dict[str, str] = spec.get("translations", {})
     domains = sorted({entity["domain"] for entity in spec["entities"]})
 
     async def setup_entry(hass: Any, entry: Any) -> bool:
@@ -244,6 +270,11 @@ def mock_floor_integration(hass: Any, spec: dict[str, Any]) -> None:
 
         def platform_setup(domain: str) -> Any:
             async def setup(hass: Any, entry: Any, async_add_entities: Any) -> None:
+                # Loaded before this runs, and found empty for the floor's domain.
+                platform = async_get_current_platform()
+                platform.platform_translations = translations
+                platform.object_id_platform_translations = translations
+                platform.default_language_platform_translations = translations
                 async_add_entities(
                     _floor_entity(entity, devices)
                     for entity in spec["entities"]

@@ -234,14 +234,13 @@ def _floor_entity(  # noqa: PLR0912, PLR0915 - one branch per platform
 
 def mock_floor_integration(hass: Any, spec: dict[str, Any]) -> None:
     """Make ``bench_floor`` known to the loader: one platform per domain of the set."""
+    from homeassistant.helpers.entity_platform import async_get_current_platform
     from pytest_homeassistant_custom_component.common import (
         MockModule,
         MockPlatform,
         mock_integration,
         mock_platform,
     )
-
-    from homeassistant.helpers.entity_platform import async_get_current_platform
 
     devices = {device["key"]: device for device in spec["devices"]}
     translations: dict[str, str] = spec.get("translations", {})

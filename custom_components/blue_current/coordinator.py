@@ -25,6 +25,7 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -34,6 +35,7 @@ from .api import (
     BlueCurrentConnectionError,
     BlueCurrentError,
     ChargeCard,
+    ChargePoint,
     ChargePointStatus,
     InvalidApiTokenError,
     RequestLimitReachedError,
@@ -174,6 +176,9 @@ class BlueCurrentConnection:
         self._owns: dict[str, bool] = {}
         self._registered_owners: dict[str, str] | None = None
         self._unexpected_logged: set[str] = set()
+        # Per charge point: the list item its entities' device info was made from, and it
+        # (one shared by all its entities: thousands of identical copies otherwise).
+        self.device_infos: dict[str, tuple[ChargePoint, DeviceInfo]] = {}
         self._task: asyncio.Task[None] | None = None
         # Set once the entities of setup are all registered (they are, in stages, after it).
         self.entities_registered = asyncio.Event()

@@ -16,7 +16,6 @@ from homeassistant.helpers.entity_platform import EntityPlatform, async_get_curr
 
 from .api import (
     Activity,
-    ChargePoint,
     ChargePointData,
     CommandRefusedError,
     CommandTimeoutError,
@@ -28,7 +27,7 @@ from .api import (
 from .api.exceptions import BlueCurrentError
 from .const import DOMAIN
 from .coordinator import BlueCurrentConfigEntry, BlueCurrentConnection
-from .lean import CORE_SHOWN_KEYS, apply_defaults, due
+from .lean import CORE_SHOWN_KEYS, apply_defaults, key_due
 
 type EntityFactory = Callable[[BlueCurrentConnection, str], Iterable[Entity]]
 
@@ -41,11 +40,6 @@ PORTAL_URL = "https://my.bluecurrent.nl/"
 # Entities per call into Home Assistant: it adds a batch in one step (about 0.2 ms an entity),
 # so 50 keep each step near 10 ms (20 ms in asyncio debug mode) however large the fleet.
 BATCH_ENTITIES = 50
-
-# Per connection and charge point: the list item a device info was made from, and it.
-_DEVICE_INFOS: weakref.WeakKeyDictionary[
-    BlueCurrentConnection, dict[str, tuple[ChargePoint, DeviceInfo]]
-] = weakref.WeakKeyDictionary()
 
 type EntityAdder = Callable[[list[Entity]], Coroutine[Any, Any, None]]
 _STAGERS: weakref.WeakKeyDictionary[BlueCurrentConnection, EntityStager] = (
@@ -116,15 +110,20 @@ class EntityStager:
         if data is None:
             return []
         fleet = self.connection.fleet
-        made = [
-            entity
-            for entity in factory(self.connection, evse_id)
-            if entity.unique_id not in created and due(entity, data, fleet)
-        ]
-        for entity in made:
-            apply_defaults(entity)
-            if entity.unique_id is not None:
-                created.add(entity.unique_id)
+        made = []
+        # One pass, the key read once: this runs for every entity of a fleet.
+        for entity in factory(self.connection, evse_id):
+            unique_id = entity.unique_id
+            if unique_id in created:
+                continue
+            description = getattr(entity, "entity_description", None)
+            key = None if description is None else str(description.key)
+            if not key_due(key, data, fleet):
+                continue
+            apply_defaults(entity, key)
+            if unique_id is not None:
+                created.add(unique_id)
+            made.append(entity)
         return made
 
     def _make(self, evse_id: str) -> list[tuple[EntityAdder, list[Entity]]]:
@@ -313,7 +312,8 @@ class BlueCurrentEntity(Entity):
         """Follow the connection's changes of this entity's charge point (or account)."""
         await super().async_added_to_hass()
         self.connection.async_listen(self._handle_update, self._evse_id, self._reads_status)
-        self._shown = self._what_is_shown()
+        # What is shown now is not computed here: Home Assistant writes the state right after
+        # this, and the first update that reaches the entity writes once more at most.
 
     async def async_will_remove_from_hass(self) -> None:
         """Stop following the connection."""
@@ -390,10 +390,7 @@ class ChargePointEntity(BlueCurrentEntity):
         self._attr_unique_id = connection.unique_id(description.key, evse_id)
         charge_point = connection.data.charge_points[evse_id].charge_point
         # One device info per charge point, shared by its entities (read, never changed).
-        try:
-            infos = _DEVICE_INFOS.setdefault(connection, {})
-        except TypeError:  # a stand-in for a connection that cannot be weakly referenced
-            infos = {}
+        infos = connection.device_infos
         known = infos.get(evse_id)
         if known is not None and known[0] == charge_point:
             device_info = known[1]

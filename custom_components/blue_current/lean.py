@@ -82,9 +82,9 @@ def _profile_on(data: ChargePointData, profile: str) -> bool:
     return bool(getattr(value, "enabled", False))
 
 
-def due(entity: Entity, data: ChargePointData, fleet: bool) -> bool:
-    """Whether ``entity`` is to be registered now (else it may be later, when data changes)."""
-    key = _key(entity)
+def key_due(key: str | None, data: ChargePointData, fleet: bool) -> bool:
+    """Whether the entity described by ``key`` (None: one without a description) is to be
+    registered now (else it may be later, when data changes)."""
     if key is None:
         return not fleet
     if fleet:
@@ -93,7 +93,7 @@ def due(entity: Entity, data: ChargePointData, fleet: bool) -> bool:
     return profiles is None or any(_profile_on(data, profile) for profile in profiles)
 
 
-def apply_defaults(entity: Entity) -> None:
+def apply_defaults(entity: Entity, key: str | None = None) -> None:
     """Register ``entity`` disabled when the lean defaults say so (new registrations only)."""
-    if _key(entity) in DISABLED_BY_DEFAULT:
+    if (key or _key(entity)) in DISABLED_BY_DEFAULT:
         entity._attr_entity_registry_enabled_default = False

@@ -197,6 +197,7 @@ def test_unreported_data_creates_no_entities() -> None:
         data=SimpleNamespace(charge_points={"E1": data}),
         customer_id="C",
         unique_id=lambda key, evse_id: f"{key}_{evse_id}",
+        device_infos={},
     )
     entities = charge_point_sensors(connection, "E1")  # type: ignore[arg-type]
     assert sorted(e.entity_description.key for e in entities) == ["actual_kwh", "lifetime_energy"]

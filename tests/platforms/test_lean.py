@@ -138,3 +138,43 @@ async def test_charge_point_command(
         blocking=True,
     )
     await settle(hass, lambda: check(sim_account.charge_points[CHARGER]))
+
+
+async def test_registration_in_few_bounded_batches(
+    hass: HomeAssistant, simulator_factory: Any, socket_enabled: None
+) -> None:
+    """A fleet's entities reach Home Assistant in calls of at most ``BATCH_ENTITIES``, a
+    platform's gathered over charge points: few calls, each one short."""
+    from unittest.mock import patch
+
+    from homeassistant.helpers.entity_platform import EntityPlatform
+
+    from custom_components.blue_current.entity import BATCH_ENTITIES
+
+    fleet = await simulator_factory()
+    fleet.add_account(token="FLEET", customer_id="C0009", email="f@example.com", charge_points=12)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="f@example.com",
+        unique_id="C0009",
+        data={"api_token": "FLEET", "endpoint": fleet.url},
+    )
+    entry.add_to_hass(hass)
+    calls: list[tuple[str, int]] = []
+    original = EntityPlatform.async_add_entities
+
+    async def recording(self: EntityPlatform, new_entities: Any, *args: Any) -> None:
+        entities = list(new_entities)
+        calls.append((self.domain, len(entities)))
+        await original(self, entities, *args)
+
+    with patch.object(EntityPlatform, "async_add_entities", recording):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await entry.runtime_data.entities_registered.wait()
+        await hass.async_block_till_done()
+    assert calls
+    assert max(size for _domain, size in calls) <= BATCH_ENTITIES
+    total = sum(size for _domain, size in calls)
+    platforms = {domain for domain, _size in calls}
+    # Full batches, and at most a partial one per platform and stage.
+    assert len(calls) <= total // BATCH_ENTITIES + 2 * len(platforms), calls

@@ -43,6 +43,13 @@ from .models import (
     VehicleStatus,
 )
 
+_orjson_loads: Callable[[bytes], Any] | None
+try:
+    # Optional: several times faster than ``json``, and always there in Home Assistant.
+    from orjson import loads as _orjson_loads
+except ImportError:  # pragma: no cover - the client stands without it
+    _orjson_loads = None
+
 _LOGGER = logging.getLogger(__name__)
 
 type _Converter = Callable[[Any], Any]
@@ -209,8 +216,9 @@ def _timestamp(raw: object) -> datetime | None:
     return _timestamp_text(raw)
 
 
-# A session's start time repeats in every status push: read each text once.
-@functools.lru_cache(maxsize=256)
+# A session's start time repeats in every status push: read each text once. Sized for a fleet
+# (each charge point its own start; a cache smaller than the fleet misses on every message).
+@functools.lru_cache(maxsize=1024)
 def _timestamp_text(raw: str) -> datetime:
     match = _TIMESTAMP.fullmatch(raw)
     if match is None:
@@ -516,13 +524,38 @@ def _previous_values(previous: object | None, attributes: tuple[str, ...]) -> di
 # Messages
 
 
+# Digits mapped to "0": a run of 19 zeros afterwards is a number orjson may read otherwise.
+_DIGITS_AS_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGIT_RUN: Final = b"0" * 19
+
+
+def _decode(frame: str) -> Any:
+    """``json.loads(frame)``, through orjson when that reads it the same.
+
+    orjson refuses what ``json`` reads (NaN, 1e400, lone surrogates, deep nesting: ``json``
+    decides those) and reads integers beyond 64 bits as floats, which ``json`` keeps exact:
+    a frame with a run of 19 digits, the shortest such integer, is left to ``json``.
+    """
+    if _orjson_loads is not None:
+        try:
+            encoded = frame.encode()
+        except UnicodeEncodeError:
+            return json.loads(frame)
+        if _LONG_DIGIT_RUN not in encoded.translate(_DIGITS_AS_ZERO):
+            try:
+                return _orjson_loads(encoded)
+            except ValueError:
+                pass
+    return json.loads(frame)
+
+
 @_never_raise_other
 def parse_message(frame: str | bytes) -> ServerMessage:
     """Decode one websocket frame; binary frames and anything but a JSON object are malformed."""
     if not isinstance(frame, str):
         raise ParseError("binary frame")
     try:
-        body = json.loads(frame)
+        body = _decode(frame)
     except (ValueError, RecursionError):
         raise ParseError("not JSON") from None
     if not isinstance(body, dict):

@@ -60,6 +60,19 @@ FUTURE_LIMIT = timedelta(days=365)
 DEFAULT_CURRENCY = "EUR"
 
 _MANAGERS: str = f"{DOMAIN}_session_managers"
+# The status fields sessions and events are read from: a status that changes none of them
+# (currents, voltages, limits) cannot start, end or show anything.
+_SESSION_FIELDS = frozenset(
+    {
+        "activity",
+        "vehicle_status",
+        "offline_since",
+        "session_start",
+        "session_stop",
+        "session_energy_kwh",
+        "session_cost",
+    }
+)
 
 type EventListener = Callable[[ChargeEvent], None]
 type RecordListener = Callable[[SessionRecord], None]
@@ -197,6 +210,8 @@ class SessionManager:
                 self.card_totals[total.key] = total
         self._trackers: dict[str, SessionTracker] = {}
         self._last: dict[str, ChargePointStatus] = {}
+        # Per charge point: the last session start found not too far ahead of the clock.
+        self._plausible_starts: dict[str, datetime] = {}
         self._held: dict[str, deque[ChargeEvent]] = {}
         self._event_listeners: dict[str, list[EventListener]] = {}
         self._record_listeners: list[RecordListener] = []
@@ -240,7 +255,9 @@ class SessionManager:
             def update(_changed: frozenset[str] | None, evse_id: str = evse_id) -> None:
                 self._on_update(evse_id)
 
-            self._unsubscribe.append(self.connection.async_add_listener(update, evse_id))
+            self._unsubscribe.append(
+                self.connection.async_add_listener(update, evse_id, _SESSION_FIELDS)
+            )
             # What happened before this start (a restart) is reported late.
             self._on_update(evse_id, late=True)
 
@@ -253,14 +270,23 @@ class SessionManager:
         if status is None or tracker is None:
             return
         start = status.session_start
-        if start is not None and start - dt_util.utcnow() > FUTURE_LIMIT:
-            # A session "starting" years ahead would hide every real one after it (sessions
-            # are told apart by their start): such times are the service's mistake, not ours.
-            status = replace(status, session_start=None, session_stop=None)
+        if start is not None and start != self._plausible_starts.get(evse_id):
+            if start - dt_util.utcnow() > FUTURE_LIMIT:
+                # A session "starting" years ahead would hide every real one after it (sessions
+                # are told apart by their start): such times are the service's mistake.
+                status = replace(status, session_start=None, session_stop=None)
+            else:
+                # Checked once: a session's start repeats in every status, and a start that
+                # was not too far ahead never is again (the clock only moves on).
+                self._plausible_starts[evse_id] = start
         old = self._last.get(evse_id)
         if old is not None and old == status:
             return
         self._last[evse_id] = status
+        if old is not None and tracker.follow_values(old, status):
+            # Most statuses: only the running session's values (energy, cost) changed.
+            self._save(SAVE_LAZILY)
+            return
         memory = tracker.memory
         before = (memory.started, memory.ended)
         start = status.session_start

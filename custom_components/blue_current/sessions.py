@@ -291,6 +291,28 @@ class SessionTracker:
         sessions = self._sessions(new, late=late, card=card, currency=currency)
         return [*arrivals, *sessions, *departures]
 
+    def follow_values(self, old: ChargePointStatus, new: ChargePointStatus) -> bool:
+        """Take ``new`` if, since ``old``, only values changed: True when taken.
+
+        What a charging charge point reports most of the time (the session energy grows):
+        ``feed`` would find no event in it and start or end no session, only remember the
+        running session's values. ``old`` must be the status fed last.
+        """
+        if not (
+            old.session_start == new.session_start
+            and old.session_stop == new.session_stop
+            # Known values are enum members: ``is`` tells the same state without doubt.
+            and old.activity is new.activity
+            and old.vehicle_status is new.vehicle_status
+            and not self._baseline
+        ):
+            return False
+        # ``old`` was fed: its session is followed (or reported ended), as ``feed`` leaves it.
+        start = new.session_start
+        if start is not None and _newer(start, self.memory.ended):
+            self._remember_values(new)
+        return True
+
     def _adopt(self, status: ChargePointStatus, card: SessionCard | None) -> None:
         """The first status ever: a finished session is history, a running one is followed."""
         start = status.session_start

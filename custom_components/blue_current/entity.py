@@ -157,12 +157,14 @@ class EntityStager:
             for factory, adder in first_stage:
                 if (factory, adder) in deferred:
                     continue
-                entities = self.make_one(factory, adder, evse_id)
-                first = [entity for entity in entities if _first(entity)]
+                first: list[Entity] = []
+                others: list[Entity] = []
+                for entity in self.make_one(factory, adder, evse_id):
+                    (first if _first(entity) else others).append(entity)
                 if index == 0 and not first:
                     deferred.append((factory, adder))
                 batch.extend(adder, first)
-                rest.append((adder, [entity for entity in entities if not _first(entity)]))
+                rest.append((adder, others))
             await batch.add_when_full()
         await batch.add()
         await self.platforms_ready.wait()

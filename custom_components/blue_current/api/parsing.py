@@ -19,10 +19,9 @@ from datetime import datetime, time, timedelta, timezone
 import functools
 import json
 import logging
-import math
 import operator
 import re
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from .const import APP_CARD_UID, SERVICE_TIMEZONE
 from .exceptions import ParseError
@@ -122,14 +121,19 @@ _LARGEST_NUMBER: Final = 1e12
 
 
 def _number(raw: object) -> float | None:
-    if raw is None:
+    # Read a dozen times per status: the usual case first. NaN fails both comparisons, and an
+    # int is compared before converting (one too large for a float would raise OverflowError).
+    if type(raw) is float:
+        if -_LARGEST_NUMBER <= raw <= _LARGEST_NUMBER:
+            return raw
+    elif type(raw) is int:
+        if -_LARGEST_NUMBER <= raw <= _LARGEST_NUMBER:
+            return float(raw)
+    elif raw is None:
         return None
-    if type(raw) is not float and type(raw) is not int:
+    else:
         raise ParseError(f"expected a number, got {_kind(raw)}")
-    # Compared before converting: an int too large for a float would raise OverflowError.
-    if abs(raw) > _LARGEST_NUMBER or not math.isfinite(value := float(raw)):
-        raise ParseError("not a number any charge point reports")
-    return value
+    raise ParseError("not a number any charge point reports")
 
 
 def _required_number(raw: object) -> float:
@@ -521,6 +525,333 @@ def _previous_values(previous: object | None, attributes: tuple[str, ...]) -> di
 
 
 # ---------------------------------------------------------------------------------------------
+# Fast paths
+#
+# A snapshot reads a CHARGE_POINTS item and a CH_SETTINGS per charge point. Through the field
+# tables (a lookup, a guard and a closure or two per field, a dict per object) that was most
+# of the client's setup CPU. The readers below read the same fields directly, for objects in
+# the shapes the service sends: they raise at the first thing out of the ordinary and never
+# log, and their callers then read the object through the tables, which decide (and log once)
+# what is unreadable. Whatever they return, the tables return too: tests/api/test_fast_paths.py
+# holds the two side by side on every corpus frame and on mutated frames.
+
+# A default of ``dict.get`` no JSON value can be: "absent" differs from ``null`` when a push
+# merges into what was known.
+_ABSENT: Final[Any] = object()
+
+# The few settings there are, shared instead of built per message (they are immutable).
+_FLAG_SETTINGS: Final = {
+    (value, editable): Setting(value, editable)
+    for value in (True, False)
+    for editable in (True, False)
+}
+_PERMISSIONS: Final[Mapping[str | None, bool]] = {
+    None: True,
+    "write": True,
+    "read": False,
+    "none": False,
+}
+
+
+def _switch(raw: dict[str, Any]) -> tuple[bool, bool] | None:
+    """``(value, editable)`` of ``{"value": bool, "permission": word}``; None if otherwise."""
+    value = raw.get("value")
+    permission = raw.get("permission")
+    if (value is not True and value is not False) or type(permission) not in _WORD_OR_NONE:
+        return None
+    editable = _PERMISSIONS.get(permission)
+    return value, _editable(permission) if editable is None else editable
+
+
+_WORD_OR_NONE: Final = frozenset({str, type(None)})
+
+
+def _flag_setting_fast(raw: object) -> Setting[bool] | None:
+    """``_setting``, without building the common ``{"value": bool, "permission": word}``."""
+    if type(raw) is dict and (switch := _switch(raw)) is not None:
+        return _FLAG_SETTINGS[switch]
+    return _setting(raw)
+
+
+# A CHARGE_POINTS item carries only a profile's on/off and permission [R]: so few distinct
+# profiles that they are shared too.
+_SWITCH_KEYS: Final = frozenset({"value", "permission"})
+_DELAYED_SWITCHES: Final = {
+    (value, editable): DelayedCharging(value, editable=editable)
+    for value in (True, False)
+    for editable in (True, False)
+}
+_PRICE_BASED_SWITCHES: Final = {
+    (value, editable): PriceBasedCharging(value, editable=editable)
+    for value in (True, False)
+    for editable in (True, False)
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _clock_text(raw: str) -> time | None:
+    return _clock_time(raw)
+
+
+def _clock_time_fast(raw: object) -> time | None:
+    """``_clock_time``; a profile's few times of day repeat over a fleet: read each once."""
+    return _clock_text(raw) if type(raw) is str else _clock_time(raw)
+
+
+def _days_fast(raw: object) -> tuple[int, ...]:
+    """``_days``, for the usual list of weekday numbers without converting each."""
+    if type(raw) is list and all(type(day) is int and 1 <= day <= 7 for day in raw):
+        return tuple(raw)
+    return _days(raw)
+
+
+def _card_fast(raw: object) -> ChargeCard | None:
+    """``_card_or_none``."""
+    if raw is None or raw == "":
+        return None
+    if type(raw) is not dict:
+        raise ParseError("card")
+    get = raw.get
+    if not get("uid"):
+        return None
+    valid = _flag(get("valid"))
+    card = ChargeCard(
+        uid=_required_text(raw, "uid"),
+        card_id=_identifier(get("id")) or "",
+        name=_text(get("name")) or "",
+        valid=True if valid is None else valid,
+        customer_name=_text(get("customer_name")),
+        created=_timestamp(get("date_created")),
+        became_invalid=_timestamp(get("date_became_invalid")),
+    )
+    # Read whole before it is dropped: an unreadable field is the tables' to log.
+    return None if card.uid in NO_CARD_UIDS else card
+
+
+def _tariff_fast(raw: object) -> Tariff | None:
+    """``_tariff``."""
+    if raw is None:
+        return None
+    if type(raw) is not dict:
+        raise ParseError("tariff")
+    get = raw.get
+    return Tariff(
+        tariff_id=_identifier(get("tariff_id")),
+        price_per_kwh=_number(get("price_in_vat")),
+        price_per_kwh_ex_vat=_number(get("price_ex_vat")),
+        start_price=_number(get("start_price_in_vat")),
+        start_price_ex_vat=_number(get("start_price_ex_vat")),
+        currency=_text(get("currency")),
+    )
+
+
+def _shared_switch[P: (DelayedCharging, PriceBasedCharging)](
+    raw: object, previous: P | None, shared: Mapping[tuple[bool, bool], P]
+) -> P | None:
+    """The shared profile a list item's ``{"value", "permission"}`` reads as, if it is one."""
+    if type(raw) is not dict:
+        raise ParseError("expected an object")
+    if previous is None and raw.keys() == _SWITCH_KEYS and (switch := _switch(raw)):
+        return shared[switch]
+    return None
+
+
+def _delayed_fast(raw: object, previous: DelayedCharging | None) -> DelayedCharging | None:
+    """``_profile`` of ``delayed_charging``, merged into ``previous`` as it merges."""
+    if raw is None:
+        return None
+    if (shared := _shared_switch(raw, previous, _DELAYED_SWITCHES)) is not None:
+        return shared
+    enabled: bool | None = None
+    start: time | None = None
+    end: time | None = None
+    days: tuple[int, ...] = ()
+    editable = True
+    if previous is not None:
+        enabled, start, end = previous.enabled, previous.start_time, previous.end_time
+        days, editable = previous.days, previous.editable
+    get = cast(dict[str, Any], raw).get  # a dict: _shared_switch said so
+    if (value := get("value", _ABSENT)) is not _ABSENT:
+        enabled = _flag(value)
+    if (value := get("permission", _ABSENT)) is not _ABSENT:
+        editable = _editable(value)
+    if (value := get("start_time", _ABSENT)) is not _ABSENT:
+        start = _clock_time_fast(value)
+    if (value := get("end_time", _ABSENT)) is not _ABSENT:
+        end = _clock_time_fast(value)
+    if (value := get("selected_days", _ABSENT)) is not _ABSENT:
+        days = _days_fast(value)
+    if enabled is None:
+        raise ParseError("delayed_charging.value: missing")
+    return DelayedCharging(enabled, start, end, days, editable)
+
+
+def _price_based_fast(
+    raw: object, previous: PriceBasedCharging | None
+) -> PriceBasedCharging | None:
+    """``_profile`` of ``price_based_charging``, merged into ``previous`` as it merges."""
+    if raw is None:
+        return None
+    if (shared := _shared_switch(raw, previous, _PRICE_BASED_SWITCHES)) is not None:
+        return shared
+    enabled: bool | None = None
+    departure: time | None = None
+    expected_kwh: float | None = None
+    minimum_kwh: float | None = None
+    minimum_pct: int | None = None
+    battery_kwh: float | None = None
+    battery_pct: int | None = None
+    editable = True
+    if previous is not None:
+        enabled, departure = previous.enabled, previous.departure_time
+        expected_kwh, minimum_kwh = previous.expected_kwh, previous.minimum_kwh
+        minimum_pct, battery_kwh = previous.minimum_pct, previous.battery_size_kwh
+        battery_pct, editable = previous.current_battery_pct, previous.editable
+    get = cast(dict[str, Any], raw).get  # a dict: _shared_switch said so
+    if (value := get("value", _ABSENT)) is not _ABSENT:
+        enabled = _flag(value)
+    if (value := get("permission", _ABSENT)) is not _ABSENT:
+        editable = _editable(value)
+    if (value := get("expected_leave_time", _ABSENT)) is not _ABSENT:
+        departure = _clock_time_fast(value)
+    if (value := get("expected_kwh", _ABSENT)) is not _ABSENT:
+        expected_kwh = _number(value)
+    if (value := get("minimum_kwh", _ABSENT)) is not _ABSENT:
+        minimum_kwh = _number(value)
+    if (value := get("minimum_pct", _ABSENT)) is not _ABSENT:
+        minimum_pct = _integer(value)
+    if (value := get("battery_size_kwh", _ABSENT)) is not _ABSENT:
+        battery_kwh = _number(value)
+    if (value := get("current_battery_pct", _ABSENT)) is not _ABSENT:
+        battery_pct = _integer(value)
+    if enabled is None:
+        raise ParseError("price_based_charging.value: missing")
+    return PriceBasedCharging(
+        enabled=enabled,
+        departure_time=departure,
+        expected_kwh=expected_kwh,
+        minimum_kwh=minimum_kwh,
+        minimum_pct=minimum_pct,
+        battery_size_kwh=battery_kwh,
+        current_battery_pct=battery_pct,
+        editable=editable,
+    )
+
+
+_STATUS_KEYS: Final = frozenset(_STATUS_FIELDS)
+
+
+def _status_fast(data: Mapping[str, Any], evse_id: str) -> ChargePointStatus:
+    """``parse_status`` of a status that sends every field."""
+    return ChargePointStatus(
+        evse_id=evse_id,
+        activity=_activity(data["activity"]),
+        vehicle_status=_vehicle_status(data["vehicle_status"]),
+        voltage_l1=_number(data["actual_v1"]),
+        voltage_l2=_number(data["actual_v2"]),
+        voltage_l3=_number(data["actual_v3"]),
+        current_l1=_number(data["actual_p1"]),
+        current_l2=_number(data["actual_p2"]),
+        current_l3=_number(data["actual_p3"]),
+        session_energy_kwh=_number(data["actual_kwh"]),
+        session_cost=_number(data["total_cost"]),
+        session_start=_timestamp(data["start_datetime"]),
+        session_stop=_timestamp(data["stop_datetime"]),
+        offline_since=_timestamp(data["offline_since"]),
+        max_usage=_number(data["max_usage"]),
+        smart_charging_max_usage=_number(data["smartcharging_max_usage"]),
+        max_offline=_number(data["max_offline"]),
+        boosting=_flag(data["boosting"]),
+        reported=_STATUS_KEYS,
+    )
+
+
+def _charge_point_fast(raw: object) -> ChargePoint:
+    """``_charge_point_by_table``: every field it reads maps ``null`` and absence alike."""
+    if type(raw) is not dict:
+        raise ParseError("charge point")
+    get = raw.get
+    return ChargePoint(
+        evse_id=_required_text(raw, "evse_id"),
+        model_type=_text(get("model_type")) or "",
+        name=_text(get("name")) or "",
+        smart_charging=bool(_flag(get("smart_charging"))),
+        chargepoint_type=_text(get("chargepoint_type")),
+        is_cable=_flag(get("is_cable")),
+        activity=_activity(get("activity")),
+        plug_and_charge=_flag_setting_fast(get("plug_and_charge")),
+        public_charging=_flag_setting_fast(get("public_charging")),
+        default_card=_card_fast(get("default_card")),
+        tariff=_tariff_fast(get("tariff")),
+        delayed_charging=_delayed_fast(get("delayed_charging"), None),
+        price_based_charging=_price_based_fast(get("price_based_charging"), None),
+    )
+
+
+def _settings_fast(
+    data: Mapping[str, Any], evse_id: str, previous: ChargePointSettings | None
+) -> ChargePointSettings:
+    """``_settings_by_table``: fields a push leaves out keep their ``previous`` values."""
+    plug: Setting[bool] | None = None
+    public: Setting[bool] | None = None
+    smart: bool | None = None
+    name: str | None = None
+    led_intensity: Setting[int] | None = None
+    led_interaction: Setting[bool] | None = None
+    capacity: Setting[bool] | None = None
+    capacity_max: float | None = None
+    card: ChargeCard | None = None
+    delayed: DelayedCharging | None = None
+    price: PriceBasedCharging | None = None
+    if previous is not None:
+        plug, public, smart = (
+            previous.plug_and_charge,
+            previous.public_charging,
+            previous.smart_charging,
+        )
+        name, led_intensity = previous.name, previous.led_intensity
+        led_interaction, capacity = previous.led_interaction, previous.capacity_tariff
+        capacity_max, card = previous.capacity_tariff_max_kwh, previous.default_card
+        delayed, price = previous.delayed_charging, previous.price_based_charging
+    get = data.get
+    if (raw := get("plug_and_charge", _ABSENT)) is not _ABSENT:
+        plug = _flag_setting_fast(raw)
+    if (raw := get("public_charging", _ABSENT)) is not _ABSENT:
+        public = _flag_setting_fast(raw)
+    if (raw := get("smart_charging", _ABSENT)) is not _ABSENT:
+        smart = _flag(raw)
+    if (raw := get("chargepoint_name", _ABSENT)) is not _ABSENT:
+        name = _text(raw)
+    if (raw := get("led_intensity", _ABSENT)) is not _ABSENT:
+        led_intensity = _number_setting(raw)
+    if (raw := get("led_interaction", _ABSENT)) is not _ABSENT:
+        led_interaction = _flag_setting_fast(raw)
+    if (raw := get("capacity_tariff", _ABSENT)) is not _ABSENT:
+        capacity = _flag_setting_fast(raw)
+        capacity_max = _capacity_tariff_max(raw)
+    if (raw := get("default_card", _ABSENT)) is not _ABSENT:
+        card = _card_fast(raw)
+    if (raw := get("delayed_charging", _ABSENT)) is not _ABSENT:
+        delayed = _delayed_fast(raw, delayed)
+    if (raw := get("price_based_charging", _ABSENT)) is not _ABSENT:
+        price = _price_based_fast(raw, price)
+    return ChargePointSettings(
+        evse_id=evse_id,
+        plug_and_charge=plug,
+        public_charging=public,
+        smart_charging=smart,
+        name=name,
+        led_intensity=led_intensity,
+        led_interaction=led_interaction,
+        capacity_tariff=capacity,
+        capacity_tariff_max_kwh=capacity_max,
+        default_card=card,
+        delayed_charging=delayed,
+        price_based_charging=price,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Messages
 
 
@@ -595,6 +926,15 @@ def parse_charge_points(message: ServerMessage) -> ChargePointList:
 
 
 def _charge_point(raw: object) -> ChargePoint:
+    try:
+        return _charge_point_fast(raw)
+    except (ParseError, *_UNEXPECTED):
+        # Something in it is not as the service usually sends it: the field-by-field reading
+        # decides, and logs what it could not read.
+        return _charge_point_by_table(raw)
+
+
+def _charge_point_by_table(raw: object) -> ChargePoint:
     item = _mapping(raw, "charge point")
     values: dict[str, Any] = {}
     _apply(_CHARGE_POINT_FIELDS, item, values, "CHARGE_POINTS.")
@@ -686,6 +1026,19 @@ def parse_status(
 ) -> ChargePointStatus:
     """Read ``CH_STATUS``; fields a partial push leaves out keep their ``previous`` values."""
     data, evse_id = _data_with_evse_id(message)
+    if data.keys() >= _STATUS_KEYS:
+        # A whole status (what the service usually sends): nothing of a previous one stays.
+        try:
+            return _status_fast(data, evse_id)
+        except (ParseError, *_UNEXPECTED):
+            pass  # the tables decide (and log) what is unreadable
+    return _status_by_table(data, evse_id, previous)
+
+
+def _status_by_table(
+    data: Mapping[str, Any], evse_id: str, previous: ChargePointStatus | None
+) -> ChargePointStatus:
+    """The field-by-field reading of CH_STATUS: an unreadable field costs itself only."""
     if previous is not None and previous.evse_id != evse_id:
         previous = None
     read = data.keys() & _STATUS_FIELDS.keys()
@@ -709,6 +1062,16 @@ def parse_settings(
     data, evse_id = _data_with_evse_id(message)
     if previous is not None and previous.evse_id != evse_id:
         previous = None
+    try:
+        return _settings_fast(data, evse_id, previous)
+    except (ParseError, *_UNEXPECTED):
+        return _settings_by_table(data, evse_id, previous)
+
+
+def _settings_by_table(
+    data: Mapping[str, Any], evse_id: str, previous: ChargePointSettings | None
+) -> ChargePointSettings:
+    """The field-by-field reading of CH_SETTINGS: an unreadable field costs itself only."""
     values = _previous_values(previous, _SETTINGS_ATTRIBUTES)
     _apply(_SETTINGS_FIELDS, data, values, "CH_SETTINGS.")
     if "capacity_tariff" in data:

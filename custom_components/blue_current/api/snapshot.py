@@ -23,6 +23,9 @@ class Snapshot:
         """Start before the charge point list is known."""
         self._expected: frozenset[str] | None = None
         self._arrived: set[tuple[Part, str]] = set()
+        # What the listed charge points have yet to report: kept, not recounted per arrival
+        # (a fleet's snapshot would cost its size squared).
+        self._missing: set[tuple[Part, str]] = set()
         self._settled = asyncio.Event()
         self._error: BlueCurrentError | None = None
 
@@ -34,11 +37,15 @@ class Snapshot:
     def expect(self, evse_ids: Iterable[str]) -> None:
         """The charge point list (re)arrived: these are the charge points to wait for."""
         self._expected = frozenset(evse_ids)
+        self._missing = {
+            (part, evse_id) for evse_id in self._expected for part in Part
+        } - self._arrived
         self._check()
 
     def arrived(self, part: Part, evse_id: str) -> None:
         """A charge point reported ``part`` (or the service refused to: nothing will come)."""
         self._arrived.add((part, evse_id))
+        self._missing.discard((part, evse_id))
         self._check()
 
     def fail(self, error: BlueCurrentError) -> None:
@@ -56,5 +63,5 @@ class Snapshot:
     def _check(self) -> None:
         if self._settled.is_set() or self._expected is None:
             return
-        if all((part, evse_id) in self._arrived for evse_id in self._expected for part in Part):
+        if not self._missing:
             self._settled.set()

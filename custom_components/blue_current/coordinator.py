@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from asyncio import FIRST_COMPLETED, sleep
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 import contextlib
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -351,7 +351,9 @@ class BlueCurrentConnection:
             self._notify_all()
         elif update.kind in (UpdateKind.STATUS, UpdateKind.SETTINGS):
             if update.evse_id in self._joining_charge_points:
-                self._announce_joined()
+                # Only this one can have become complete: a scan of all joining charge points
+                # per answer would cost a fleet's setup O(N²).
+                self._announce_joined((update.evse_id,))
             if update.kind is UpdateKind.STATUS and update.evse_id is not None:
                 self._notify_status(update.evse_id)
             else:
@@ -377,13 +379,18 @@ class BlueCurrentConnection:
         self._announce_joined()
 
     @callback
-    def _announce_joined(self) -> None:
-        """Hand charge points that joined to the platforms once their data is complete."""
+    def _announce_joined(self, candidates: Iterable[str] | None = None) -> None:
+        """Hand charge points that joined to the platforms once their data is complete.
+
+        ``candidates``: the joining charge points to look at (None: all of them).
+        """
         charge_points = self.data.charge_points
+        joining = self._joining_charge_points
         ready = sorted(
             evse_id
-            for evse_id in self._joining_charge_points
-            if (data := charge_points.get(evse_id)) is not None
+            for evse_id in (joining if candidates is None else candidates)
+            if evse_id in joining
+            and (data := charge_points.get(evse_id)) is not None
             and data.status is not None
             and data.settings is not None
         )

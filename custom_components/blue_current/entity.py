@@ -401,7 +401,8 @@ class ChargePointEntity(BlueCurrentEntity):
         # One device info per charge point, shared by its entities (read, never changed).
         infos = connection.device_infos
         known = infos.get(evse_id)
-        if known is not None and known[0] == charge_point:
+        # Identity first: the same list item for all of a charge point's entities, mostly.
+        if known is not None and (known[0] is charge_point or known[0] == charge_point):
             device_info = known[1]
         else:
             device_info = DeviceInfo(

@@ -72,11 +72,6 @@ CORE_SHOWN_KEYS: Final = frozenset(
 FLEET_KEYS: Final = CORE_SHOWN_KEYS | {"lifetime_energy"}
 
 
-def _key(entity: Entity) -> str | None:
-    description = getattr(entity, "entity_description", None)
-    return None if description is None else str(description.key)
-
-
 def _profile_on(data: ChargePointData, profile: str) -> bool:
     value = getattr(data, profile, None)
     return bool(getattr(value, "enabled", False))
@@ -93,7 +88,8 @@ def key_due(key: str | None, data: ChargePointData, fleet: bool) -> bool:
     return profiles is None or any(_profile_on(data, profile) for profile in profiles)
 
 
-def apply_defaults(entity: Entity, key: str | None = None) -> None:
-    """Register ``entity`` disabled when the lean defaults say so (new registrations only)."""
-    if (key or _key(entity)) in DISABLED_BY_DEFAULT:
+def apply_defaults(entity: Entity, key: str | None) -> None:
+    """Register ``entity`` (described by ``key``) disabled when the lean defaults say so (new
+    registrations only)."""
+    if key in DISABLED_BY_DEFAULT:
         entity._attr_entity_registry_enabled_default = False

@@ -178,3 +178,23 @@ async def test_registration_in_few_bounded_batches(
     platforms = {domain for domain, _size in calls}
     # Full batches, and at most a partial one per platform and stage.
     assert len(calls) <= total // BATCH_ENTITIES + 2 * len(platforms), calls
+
+
+def test_entities_without_a_description() -> None:
+    """An entity without a description (no key): registered by default, never in the fleet
+    set; and the defaults leave it enabled."""
+    from homeassistant.helpers.entity import Entity
+
+    from custom_components.blue_current.api import ChargePoint, ChargePointData
+    from custom_components.blue_current.lean import apply_defaults, key_due
+
+    data = ChargePointData(ChargePoint("E1", "model", "", False))
+    assert key_due(None, data, fleet=False)
+    assert not key_due(None, data, fleet=True)
+    assert key_due("reset", data, fleet=False)
+    assert not key_due("boost", data, fleet=False)  # only while a profile is on
+    entity = Entity()
+    apply_defaults(entity, None)
+    assert entity.entity_registry_enabled_default
+    apply_defaults(entity, "reset")
+    assert not entity.entity_registry_enabled_default

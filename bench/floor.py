@@ -270,10 +270,12 @@ def mock_floor_integration(hass: Any, spec: dict[str, Any]) -> None:
         def platform_setup(domain: str) -> Any:
             async def setup(hass: Any, entry: Any, async_add_entities: Any) -> None:
                 # Loaded before this runs, and found empty for the floor's domain.
+                # On the platform (2025.x) or its platform_data (newer Home Assistant).
                 platform = async_get_current_platform()
-                platform.platform_translations = translations
-                platform.object_id_platform_translations = translations
-                platform.default_language_platform_translations = translations
+                holder: Any = getattr(platform, "platform_data", platform)
+                holder.platform_translations = translations
+                holder.object_id_platform_translations = translations
+                holder.default_language_platform_translations = translations
                 async_add_entities(
                     _floor_entity(entity, devices)
                     for entity in spec["entities"]

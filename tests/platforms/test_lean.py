@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import EntityPlatform
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from bluecurrent_simulator import SimAccount, Simulator, wire
+from custom_components.blue_current.api import ChargePoint, ChargePointData
 from custom_components.blue_current.const import DOMAIN
-from custom_components.blue_current.lean import CONF_FLEET, FLEET_KEYS
+from custom_components.blue_current.entity import BATCH_ENTITIES
+from custom_components.blue_current.lean import CONF_FLEET, FLEET_KEYS, apply_defaults, key_due
 
 from .conftest import device_id, settle
 
@@ -145,12 +150,6 @@ async def test_registration_in_few_bounded_batches(
 ) -> None:
     """A fleet's entities reach Home Assistant in calls of at most ``BATCH_ENTITIES``, a
     platform's gathered over charge points: few calls, each one short."""
-    from unittest.mock import patch
-
-    from homeassistant.helpers.entity_platform import EntityPlatform
-
-    from custom_components.blue_current.entity import BATCH_ENTITIES
-
     fleet = await simulator_factory()
     fleet.add_account(token="FLEET", customer_id="C0009", email="f@example.com", charge_points=12)
     entry = MockConfigEntry(
@@ -183,11 +182,6 @@ async def test_registration_in_few_bounded_batches(
 def test_entities_without_a_description() -> None:
     """An entity without a description (no key): registered by default, never in the fleet
     set; and the defaults leave it enabled."""
-    from homeassistant.helpers.entity import Entity
-
-    from custom_components.blue_current.api import ChargePoint, ChargePointData
-    from custom_components.blue_current.lean import apply_defaults, key_due
-
     data = ChargePointData(ChargePoint("E1", "model", "", False))
     assert key_due(None, data, fleet=False)
     assert not key_due(None, data, fleet=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 import contextlib
 from dataclasses import dataclass, field, replace
@@ -137,7 +138,8 @@ class _Connection:
     ready: bool = False  # HELLO was answered
     listening: bool = False
     listed_charge_points: bool = False  # its first CHARGE_POINTS arrived
-    outbox: list[Request] = field(default_factory=list)  # requests a message calls for
+    # Requests messages called for, sent oldest first (a fleet's list calls for a thousand).
+    outbox: deque[Request] = field(default_factory=deque)
     end_error: BlueCurrentError | None = None  # set once it ended (or must end)
     ended: bool = False
     # Commands the service accepted whose charge point's verdict is still to come.
@@ -620,7 +622,7 @@ class BlueCurrentClient:
         try:
             sent = 0
             while connection.outbox and connection.end_error is None:
-                await self._send(connection, connection.outbox.pop(0), awaited=False)
+                await self._send(connection, connection.outbox.popleft(), awaited=False)
                 sent += 1
                 if sent % _SENDS_PER_TURN == 0:
                     await asyncio.sleep(0)

@@ -175,3 +175,15 @@ def bodies() -> dict[str, dict[str, Any]]:
 def message(body: dict[str, Any]) -> ServerMessage:
     """Decode ``body`` the way the client decodes a frame."""
     return parse_message(json.dumps(body))
+
+
+def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON document that holds a value."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += json_paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += json_paths(child, (*prefix, index))
+    return found

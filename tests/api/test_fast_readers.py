@@ -26,7 +26,7 @@ from custom_components.blue_current.api.requests import Request
 from custom_components.blue_current.api.snapshot import Part, Snapshot
 from tests.corpus import load_corpus
 
-from .messages import EVSE_ID, bodies, settings_data, status_data
+from .messages import EVSE_ID, bodies, json_paths, settings_data, status_data
 
 pytestmark = pytest.mark.filterwarnings("ignore:It looks like `register_random`")
 
@@ -140,17 +140,6 @@ def test_direct_readers_take_the_service_shapes() -> None:
             parsing._status_fast(data, evse_id)
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _paths(child, (*prefix, index))
-    return found
-
-
 # Values of the kinds the readers tell apart: bools beside 0/1, ints beside floats, words.
 _VALUES = st.sampled_from(
     [
@@ -199,7 +188,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
     """A frame of the service's shapes with a few values deleted, replaced or added."""
     body = copy.deepcopy(draw(st.sampled_from(BASES)))
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        path = draw(st.sampled_from(_paths(body)))
+        path = draw(st.sampled_from(json_paths(body)))
         parent: Any = body
         for step in path[:-1]:
             parent = parent[step]

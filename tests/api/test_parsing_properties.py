@@ -36,7 +36,7 @@ from custom_components.blue_current.api.parsing import (
     subject_evse_id,
 )
 
-from .messages import bodies, message
+from .messages import bodies, json_paths, message
 
 PARSERS = (
     parse_account,
@@ -83,25 +83,13 @@ plausible_values = (
 )
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every place in a JSON document that holds a value."""
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _paths(child, (*prefix, index))
-    return found
-
-
 @st.composite
 def mutated_bodies(draw: st.DrawFn) -> dict[str, Any]:
     """A well-formed server message with a few fields deleted, replaced or added."""
     name = draw(st.sampled_from(sorted(bodies())))
     body = copy.deepcopy(bodies()[name])
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        paths = _paths(body)
+        paths = json_paths(body)
         path = draw(st.sampled_from(paths))
         parent: Any = body
         for step in path[:-1]:
